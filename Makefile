@@ -1,0 +1,44 @@
+# The README's commands. Everything runs in .venv, created and filled from constraints.txt on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sorted $(wildcard notebooks/*.ipynb))
+NB ?= $(NOTEBOOKS)
+LINTED := chapter5_utils tests notebooks benchmarks tools
+
+.PHONY: help install run test lint lab outputs clean
+
+help:
+	@echo "make run      execute every notebook into build/ (executed copy + HTML), with timings"
+	@echo "make test     ruff, unit tests and strict nbval over notebooks/"
+	@echo "make lab      JupyterLab on notebooks/"
+	@echo "make outputs  re-execute the committed notebooks in place (NB=notebooks/02_….ipynb for one)"
+	@echo "make clean    remove build/ and .venv/"
+
+# Re-install only when the dependency lists change.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,lab]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	MPLBACKEND=agg $(BIN)/python tools/run_notebooks.py --out build $(NOTEBOOKS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadscope
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+outputs: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py --inplace $(NB)
+
+clean:
+	rm -rf build $(VENV)

@@ -1,0 +1,88 @@
+"""Plotting helpers shared by the notebooks: one look, one figure size for single plots and one for grids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+
+from chapter5_utils.training import History
+
+FIGSIZE = (6.4, 4.0)
+GRID_FIGSIZE = (12.0, 6.5)
+
+
+def use_style() -> None:
+    """Return nothing; set the shared matplotlib look (size, resolution, grid, font sizes)."""
+    plt.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 80,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titlesize": 11,
+            "legend.fontsize": 9,
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+def plot_history(
+    history: History, ax: Axes | None = None, title: str = "Loss per epoch", log: bool = False
+) -> Axes:
+    """Return the axes with the training (and validation) loss of ``history`` per epoch."""
+    ax = ax or plt.subplots(figsize=FIGSIZE)[1]
+    epochs = np.arange(1, len(history.train_loss) + 1)
+    ax.plot(epochs, history.train_loss, label="training")
+    if history.val_loss:
+        ax.plot(epochs[: len(history.val_loss)], history.val_loss, label="validation")
+    if history.best_epoch is not None and history.val_loss:
+        ax.axvline(history.best_epoch + 1, color="grey", ls=":", label="best validation")
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    if log:
+        ax.set_yscale("log")
+    ax.legend()
+    return ax
+
+
+def plot_decision_boundary(
+    predict: Callable[[torch.Tensor], torch.Tensor],
+    X: torch.Tensor,
+    y: torch.Tensor,
+    ax: Axes | None = None,
+    title: str = "Decision boundary",
+    padding: float = 0.5,
+    resolution: int = 200,
+) -> Axes:
+    """Return the axes showing the regions a 2-D classifier assigns to each class, with the points.
+
+    ``predict`` maps an (m, 2) float tensor to (m,) class labels or scores; the boundary is drawn
+    where the prediction changes. Points are coloured by their true label ``y``.
+    """
+    X = torch.as_tensor(X, dtype=torch.float32)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n, 2), got {tuple(X.shape)}")
+    if len(y) != X.shape[0]:
+        raise ValueError(f"y must have {X.shape[0]} labels like X has rows, got {len(y)}")
+    ax = ax or plt.subplots(figsize=FIGSIZE)[1]
+    lo = X.min(dim=0).values - padding
+    hi = X.max(dim=0).values + padding
+    g0, g1 = torch.meshgrid(
+        torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution), indexing="xy"
+    )
+    with torch.no_grad():
+        z = predict(torch.stack([g0.reshape(-1), g1.reshape(-1)], dim=1)).reshape(g0.shape)
+    z = z.float().numpy()
+    ax.contourf(g0.numpy(), g1.numpy(), z, levels=20 if len(np.unique(z)) > 10 else 1, cmap="RdBu", alpha=0.3)
+    y_np = np.asarray(y)
+    for label, marker in zip(np.unique(y_np), "os^vD"):
+        pts = X[y_np == label].numpy()
+        ax.scatter(pts[:, 0], pts[:, 1], marker=marker, edgecolor="k", s=50, label=f"y = {label:g}")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)
+    ax.legend(loc="upper right")
+    return ax
