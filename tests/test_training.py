@@ -1,0 +1,170 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import accuracy_score, mean_squared_error
+from torch import nn
+
+from chapter5_utils import training
+from chapter5_utils.training import accuracy, fit, rmse, set_seed
+
+
+def _line_data(n=64, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 3, generator=gen)
+    y = X @ torch.tensor([[1.0], [-2.0], [0.5]]) + 0.3
+    return X, y
+
+
+def _train(seed=0, **kwargs):
+    torch.manual_seed(1)
+    model = nn.Linear(3, 1)
+    X, y = _line_data()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, X, y, loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=30, seed=seed, **kwargs)
+    return model, history
+
+
+def test_set_seed_makes_every_source_repeat():
+    set_seed(5)
+    first = (random.random(), np.random.rand(), torch.rand(1).item())  # noqa: NPY002
+    set_seed(5)
+    assert (random.random(), np.random.rand(), torch.rand(1).item()) == first  # noqa: NPY002
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_set_seed_rejects_bad_seed(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        set_seed(seed)
+
+
+def test_get_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert training.get_device() == torch.device("cpu")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert training.get_device() == torch.device("mps")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert training.get_device() == torch.device("cuda")
+
+
+def test_fit_learns_a_linear_map_and_records_history():
+    model, history = _train(X_val=_line_data(seed=1)[0], y_val=_line_data(seed=1)[1])
+    assert len(history.train_loss) == len(history.val_loss) == len(history.lr) == 30
+    assert history.train_loss[-1] < 1e-3 * history.train_loss[0]
+    assert history.val_loss[-1] < 1e-3
+    torch.testing.assert_close(model.weight.detach(), torch.tensor([[1.0, -2.0, 0.5]]), atol=1e-2, rtol=0)
+    assert not model.training
+
+
+def test_fit_is_reproducible_with_the_same_seed_and_differs_with_another():
+    a, _ = _train(seed=3)
+    b, _ = _train(seed=3)
+    c, _ = _train(seed=4)
+    assert torch.equal(a.weight, b.weight)
+    assert not torch.equal(a.weight, c.weight)
+
+
+def test_fit_matches_a_hand_written_loop_exactly():
+    model, history = _train(seed=2)
+    torch.manual_seed(1)
+    ref = nn.Linear(3, 1)
+    X, y = _line_data()
+    opt = torch.optim.SGD(ref.parameters(), lr=0.1)
+    gen = torch.Generator().manual_seed(2)
+    for _ in range(30):
+        order = torch.randperm(64, generator=gen)
+        for start in range(0, 64, 32):
+            idx = order[start : start + 32]
+            opt.zero_grad()
+            nn.functional.mse_loss(ref(X[idx]), y[idx]).backward()
+            opt.step()
+    assert torch.equal(model.weight, ref.weight) and torch.equal(model.bias, ref.bias)
+
+
+def test_fit_trains_in_train_mode_and_evaluates_in_eval_mode():
+    modes = []
+
+    class Spy(nn.Linear):
+        def forward(self, x):
+            modes.append(self.training)
+            return super().forward(x)
+
+    model = Spy(3, 1)
+    X, y = _line_data()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    fit(model, X, y, loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=1, batch_size=64, X_val=X, y_val=y)
+    assert modes == [True, False]
+
+
+def test_fit_steps_the_scheduler_once_per_epoch():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    X, y = _line_data()
+    history = fit(model, X, y, loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=5, scheduler=sched)
+    assert history.lr == [1.0, 1.0, 0.5, 0.5, 0.25]
+
+
+def test_early_stopping_restores_the_best_weights():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    X, y = _line_data()
+    X_val, y_val = X, -y  # training drives the validation loss up after the first epochs
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    history = fit(model, X, y, loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=50,
+                  X_val=X_val, y_val=y_val, patience=3)
+    assert history.stopped_early
+    assert len(history.val_loss) == history.best_epoch + 4
+    final = training.evaluate_loss(model, X_val, y_val, nn.functional.mse_loss)
+    assert final == pytest.approx(min(history.val_loss))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"epochs": 0}, ValueError, "epochs must be a positive int"),
+        ({"batch_size": 0}, ValueError, "batch_size must be a positive int"),
+        ({"patience": 2}, ValueError, "patience must be a positive int and needs X_val"),
+        ({"X_val": torch.zeros(2, 3)}, ValueError, "pass both X_val and y_val"),
+        ({"X_val": torch.zeros(2, 3), "y_val": torch.zeros(3, 1)}, ValueError, "X_val and y_val must have"),
+    ],
+)
+def test_fit_rejects_bad_arguments(kwargs, error, message):
+    model = nn.Linear(3, 1)
+    X, y = _line_data()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    args = {"loss_fn": nn.functional.mse_loss, "optimizer": opt, "epochs": 1} | kwargs
+    with pytest.raises(error, match=message):
+        fit(model, X, y, **args)
+
+
+def test_fit_rejects_mismatched_or_non_tensor_data():
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"same number of rows, got shapes \(4, 3\) and \(5, 1\)"):
+        fit(model, torch.zeros(4, 3), torch.zeros(5, 1), loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=1)
+    with pytest.raises(TypeError, match="must be torch tensors, got ndarray"):
+        fit(model, np.zeros((4, 3)), torch.zeros(4, 1), loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=1)
+
+
+def test_rmse_matches_scikit_learn():
+    gen = torch.Generator().manual_seed(0)
+    pred, target = torch.randn(50, 1, generator=gen), torch.randn(50, generator=gen)
+    expected = mean_squared_error(target.numpy(), pred.numpy().ravel()) ** 0.5
+    assert rmse(pred, target) == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(ValueError, match="same, non-zero number of elements"):
+        rmse(torch.zeros(3), torch.zeros(4))
+
+
+def test_accuracy_from_logits_and_from_labels_matches_scikit_learn():
+    gen = torch.Generator().manual_seed(0)
+    logits, target = torch.randn(40, 5, generator=gen), torch.randint(0, 5, (40,), generator=gen)
+    expected = accuracy_score(target.numpy(), logits.argmax(1).numpy())
+    assert accuracy(logits, target) == pytest.approx(expected)
+    assert accuracy(logits.argmax(1), target) == pytest.approx(expected)
+    assert accuracy(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 1.0])) == 0.5
+    with pytest.raises(ValueError, match="logits_or_labels must be"):
+        accuracy(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long))
