@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
@@ -39,8 +41,10 @@ def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     resources = {"metadata": {"path": str(path.parent)}}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources=resources)
-    client.execute()
+    with tempfile.TemporaryDirectory() as sockets:
+        # Local IPC sockets (in a temporary folder) rather than unencrypted TCP ports.
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/kernel")
+        NotebookClient(nb, km=km, timeout=timeout, resources=resources).execute()
     return nb
 
 
