@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 
 from chapter5_utils.training import History
 
@@ -33,16 +34,25 @@ def use_style() -> None:
 
 
 def plot_history(
-    history: History, ax: Axes | None = None, title: str = "Loss per epoch", log: bool = False
+    history: History,
+    ax: Axes | None = None,
+    title: str = "Loss per epoch",
+    log: bool = False,
+    val_label: str = "validation",
+    mark_best: bool = True,
 ) -> Axes:
-    """Return the axes with the training (and validation) loss of ``history`` per epoch."""
+    """Return the axes with the training (and validation) loss of ``history`` per epoch.
+
+    ``val_label`` names the second curve (say "test" when it is a test set watched, not used);
+    ``mark_best`` draws a dotted line at the epoch with the lowest validation loss.
+    """
     ax = ax or plt.subplots(figsize=FIGSIZE)[1]
     epochs = np.arange(1, len(history.train_loss) + 1)
     ax.plot(epochs, history.train_loss, label="training")
     if history.val_loss:
-        ax.plot(epochs[: len(history.val_loss)], history.val_loss, label="validation")
-    if history.best_epoch is not None and history.val_loss:
-        ax.axvline(history.best_epoch + 1, color="grey", ls=":", label="best validation")
+        ax.plot(epochs[: len(history.val_loss)], history.val_loss, label=val_label)
+    if mark_best and history.best_epoch is not None and history.val_loss:
+        ax.axvline(history.best_epoch + 1, color="grey", ls=":", label=f"best {val_label}")
     ax.set(xlabel="epoch", ylabel="loss", title=title)
     if log:
         ax.set_yscale("log")
@@ -62,7 +72,8 @@ def plot_decision_boundary(
     """Return the axes showing the regions a 2-D classifier assigns to each class, with the points.
 
     ``predict`` maps an (m, 2) float tensor to (m,) class labels or scores; the boundary is drawn
-    where the prediction changes. Points are coloured by their true label ``y``.
+    where the prediction changes. Points are coloured by their true label ``y``, and with labels
+    as predictions each region takes the colour of its class's points.
     """
     X = torch.as_tensor(X, dtype=torch.float32)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -78,11 +89,18 @@ def plot_decision_boundary(
     with torch.no_grad():
         z = predict(torch.stack([g0.reshape(-1), g1.reshape(-1)], dim=1)).reshape(g0.shape)
     z = z.float().numpy()
-    ax.contourf(g0.numpy(), g1.numpy(), z, levels=20 if len(np.unique(z)) > 10 else 1, cmap="RdBu", alpha=0.3)
     y_np = np.asarray(y)
-    for label, marker in zip(np.unique(y_np), "os^vD"):
+    classes = np.unique(y_np)
+    if set(np.unique(z)) <= set(classes.tolist()):  # labels: one flat colour per class, as its points
+        index = np.searchsorted(classes, z)
+        cmap = ListedColormap([f"C{i}" for i in range(len(classes))])
+        ax.contourf(g0.numpy(), g1.numpy(), index, levels=np.arange(len(classes) + 1) - 0.5, cmap=cmap, alpha=0.25)
+    else:  # scores: shaded, with the zero level (the boundary) drawn
+        ax.contourf(g0.numpy(), g1.numpy(), z, levels=20, cmap="RdBu_r", alpha=0.3)
+        ax.contour(g0.numpy(), g1.numpy(), z, levels=[0.0], colors="k", linewidths=1)
+    for i, (label, marker) in enumerate(zip(classes, "os^vD")):
         pts = X[y_np == label].numpy()
-        ax.scatter(pts[:, 0], pts[:, 1], marker=marker, edgecolor="k", s=50, label=f"y = {label:g}")
+        ax.scatter(pts[:, 0], pts[:, 1], marker=marker, color=f"C{i}", edgecolor="k", s=50, label=f"y = {label:g}")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)
     ax.legend(loc="upper right")
     return ax
