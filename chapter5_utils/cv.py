@@ -1,22 +1,45 @@
-"""Index splits for hold-out, K-fold and leave-one-out cross-validation (교차검증).
+"""Cross-validation (교차검증): index splits, a K-fold trainer with two engines, exact linear LOOCV.
 
 With ``shuffle=False`` the K-fold and leave-one-out splits are exactly scikit-learn's ``KFold``
 and ``LeaveOneOut``: the same folds, in the same order, the first ``n % k`` folds one row larger.
+
+``cross_validate`` trains one fresh model per fold, either one fold after another with
+``training.fit`` (``vectorized=False``) or all folds at once (``vectorized=True``): the fold
+models' parameters are stacked along a new first axis with ``torch.func.stack_module_state``
+and run together with ``torch.func.functional_call`` inside ``torch.vmap``. Both engines see
+the same initial weights and the same mini-batches, so they return the same scores up to
+round-off.
 """
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state
+
+from chapter5_utils.training import LossFn, fit
 
 Split = tuple[np.ndarray, np.ndarray]
+OPTIMIZERS = ("sgd", "adam")
+_ADAM_BETAS, _ADAM_EPS = (0.9, 0.999), 1e-8
 
 
 def _check_n(n: int) -> None:
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2:
         raise ValueError(f"n (the number of rows) must be an int of at least 2, got {n!r}")
+
+
+def _check_seed(shuffle: bool, seed: int | None) -> None:
+    if not shuffle and seed is not None:
+        raise ValueError(
+            f"seed={seed!r} has no effect with shuffle=False; pass shuffle=True or leave seed=None"
+        )
 
 
 def holdout_split(n: int, test_size: float, *, shuffle: bool = True, seed: int | None = None) -> Split:
@@ -26,8 +49,9 @@ def holdout_split(n: int, test_size: float, *, shuffle: bool = True, seed: int |
     without it the last rows are held out (as scikit-learn's ``train_test_split(shuffle=False)``).
     """
     _check_n(n)
-    if not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
+    if isinstance(test_size, bool) or not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
         raise ValueError(f"test_size must be a fraction strictly between 0 and 1, got {test_size!r}")
+    _check_seed(shuffle, seed)
     n_test = math.ceil(test_size * n)
     if n_test >= n:
         raise ValueError(f"test_size={test_size} holds out all {n} rows; choose a smaller fraction")
@@ -35,16 +59,7 @@ def holdout_split(n: int, test_size: float, *, shuffle: bool = True, seed: int |
     return order[: n - n_test], order[n - n_test :]
 
 
-def kfold_splits(n: int, k: int, *, shuffle: bool = False, seed: int | None = None) -> Iterator[Split]:
-    """Yield ``k`` pairs ``(train_idx, val_idx)`` of sorted index arrays; every row is validation once.
-
-    Fold sizes are ``n // k``, the first ``n % k`` folds one larger. With ``shuffle`` the rows are
-    permuted first by ``numpy.random.default_rng(seed)``.
-    """
-    _check_n(n)
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= n:
-        raise ValueError(f"k (the number of folds) must be an int with 2 <= k <= n={n}, got {k!r}")
-    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+def _kfold(n: int, k: int, order: np.ndarray) -> Iterator[Split]:
     sizes = np.full(k, n // k)
     sizes[: n % k] += 1
     start = 0
@@ -55,7 +70,347 @@ def kfold_splits(n: int, k: int, *, shuffle: bool = False, seed: int | None = No
         yield np.flatnonzero(~val), np.flatnonzero(val)
 
 
-def loocv_splits(n: int) -> Iterator[Split]:
-    """Yield ``n`` pairs ``(train_idx, val_idx)``: each row alone is the validation set once."""
+def kfold_splits(n: int, k: int, *, shuffle: bool = False, seed: int | None = None) -> Iterator[Split]:
+    """Return an iterator over ``k`` pairs ``(train_idx, val_idx)`` of sorted index arrays.
+
+    Every row is validation exactly once. Fold sizes are ``n // k``, the first ``n % k`` folds one
+    larger. With ``shuffle`` the rows are permuted first by ``numpy.random.default_rng(seed)``.
+    The arguments are checked at once, before the first fold is asked for.
+    """
     _check_n(n)
-    yield from kfold_splits(n, n)
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= n:
+        raise ValueError(f"k (the number of folds) must be an int with 2 <= k <= n={n}, got {k!r}")
+    _check_seed(shuffle, seed)
+    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    return _kfold(int(n), int(k), order)
+
+
+def loocv_splits(n: int) -> Iterator[Split]:
+    """Return an iterator over ``n`` pairs ``(train_idx, val_idx)``: each row alone is validation once."""
+    _check_n(n)
+    return kfold_splits(n, n)
+
+
+# --------------------------------------------------------------------------- cross_validate
+
+
+@dataclass(frozen=True)
+class CVResult:
+    """Per-fold validation scores of ``cross_validate``, with their mean and standard deviation."""
+
+    scores: np.ndarray
+
+    @property
+    def k(self) -> int:
+        """Return the number of folds."""
+        return len(self.scores)
+
+    @property
+    def mean(self) -> float:
+        """Return the mean of the fold scores: the cross-validation estimate."""
+        return float(np.mean(self.scores))
+
+    @property
+    def std(self) -> float:
+        """Return the (population) standard deviation of the fold scores."""
+        return float(np.std(self.scores))
+
+    def __str__(self) -> str:
+        return f"{self.mean:.4g} ± {self.std:.4g} over {self.k} folds"
+
+
+def _scale_per_fold(
+    X: torch.Tensor, y: torch.Tensor, splits: list[Split], standardize: bool
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Return ``(Xs, ys, y_mean, y_std)``: each fold's copy of all rows, scaled by its training rows.
+
+    ``Xs`` is (k, n, d) and ``ys`` (k, n, ...); a float target is scaled too, and ``y_mean``,
+    ``y_std`` (k, 1, ...) map a fold's scaled predictions back to the target's units.
+    """
+    k = len(splits)
+    in_train = torch.zeros(k, X.shape[0], dtype=X.dtype)
+    for fold, (train, _) in enumerate(splits):
+        in_train[fold, torch.as_tensor(train)] = 1.0
+
+    def scale(Z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        w = (in_train / in_train.sum(1, keepdim=True)).view(k, -1, *[1] * (Z.ndim - 1))
+        mean = (w * Z).sum(1, keepdim=True)
+        centred = Z - mean
+        std = (w * centred**2).sum(1, keepdim=True).sqrt()
+        std = torch.where(std > 0, std, torch.ones_like(std))
+        return centred / std, mean, std
+
+    Xs = scale(X)[0] if standardize else X.expand(k, *X.shape)
+    if standardize and y.is_floating_point():
+        return (Xs, *scale(y))
+    ones = torch.ones(k, 1, *y.shape[1:], dtype=X.dtype)
+    return Xs, y.expand(k, *y.shape), 0 * ones, ones
+
+
+def _make_models(make_model: Callable[[], nn.Module], k: int, seed: int) -> list[nn.Module]:
+    """Return ``k`` fresh models; fold ``f``'s initial weights come from ``torch.manual_seed(seed + f)``."""
+    models = []
+    with torch.random.fork_rng(devices=[]):
+        for fold in range(k):
+            torch.default_generator.manual_seed(seed + fold)  # models are built on the CPU
+            model = make_model()
+            if not isinstance(model, nn.Module):
+                raise TypeError(f"make_model must return an nn.Module, got {type(model).__name__}")
+            models.append(model)
+    return models
+
+
+def _optimizer(name: str, params: Iterable[torch.Tensor], lr: float, momentum: float, weight_decay: float):
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    return torch.optim.Adam(params, lr=lr, betas=_ADAM_BETAS, eps=_ADAM_EPS, weight_decay=weight_decay)
+
+
+def _score(pred: torch.Tensor, fold: int, val: np.ndarray, scaled, y: torch.Tensor, loss_fn: LossFn) -> float:
+    """Return ``loss_fn`` of a fold's scaled predictions for its validation rows, in y's own units."""
+    _, ys, y_mean, y_std = scaled
+    if ys.is_floating_point():
+        pred = pred * y_std[fold] + y_mean[fold]
+    return loss_fn(pred, y[val]).item()
+
+
+def _cv_loop(models, scaled, splits, loss_fn, cfg) -> list[float]:
+    """Return the fold scores after training each fold's model in turn with ``training.fit``."""
+    Xs, ys = scaled[:2]
+    scores = []
+    for fold, (model, (train, val)) in enumerate(zip(models, splits)):
+        optimizer = _optimizer(
+            cfg["optimizer"], model.parameters(), cfg["lr"], cfg["momentum"], cfg["weight_decay"]
+        )
+        fit(model, Xs[fold, train], ys[fold, train], loss_fn=loss_fn, optimizer=optimizer,
+            epochs=cfg["epochs"], batch_size=cfg["batch_size"] or len(train), seed=cfg["seed"] + fold)
+        with torch.no_grad():
+            scores.append(_score(model(Xs[fold, val]), fold, val, scaled, cfg["y"], loss_fn))
+    return scores
+
+
+def _batch_plan(splits: list[Split], epochs: int, batch_size: int | None, seed: int):
+    """Return the mini-batches of every fold, step by step, as padded row indices and row weights.
+
+    ``rows[s, f]`` are the rows fold ``f`` trains on at step ``s`` (padded with row 0), ``weights[s, f]``
+    is ``1/len(batch)`` on real rows and 0 on padding, ``active[s, f]`` says whether fold ``f`` has a
+    batch at step ``s`` at all (folds with fewer training rows may finish their epoch one step early).
+    The permutations are drawn exactly as ``training.fit(seed=seed + f)`` draws them.
+    """
+    k = len(splits)
+    sizes = [len(train) for train, _ in splits]
+    width = batch_size or max(sizes)
+    steps = max(math.ceil(n_f / (batch_size or n_f)) for n_f in sizes)
+    rows = torch.zeros(k, epochs, steps * width, dtype=torch.long)
+    weights = torch.zeros(k, epochs, steps, width, dtype=torch.float64)
+    active = torch.zeros(k, epochs, steps, dtype=torch.bool)
+    for fold, (train, _) in enumerate(splits):
+        n_f = sizes[fold]
+        b_f = batch_size or n_f
+        generator = torch.Generator().manual_seed(seed + fold)
+        perms = torch.stack([torch.randperm(n_f, generator=generator) for _ in range(epochs)])
+        rows[fold, :, :n_f] = torch.as_tensor(train)[perms]  # batch after batch; the last one padded
+        n_steps, last = divmod(n_f, b_f)
+        weights[fold, :, :n_steps, :b_f] = 1.0 / b_f
+        active[fold, :, :n_steps] = True
+        if last:
+            weights[fold, :, n_steps, :last] = 1.0 / last
+            active[fold, :, n_steps] = True
+    rows = rows.view(k, epochs, steps, width)
+    return (rows.permute(1, 2, 0, 3).flatten(0, 1), weights.permute(1, 2, 0, 3).flatten(0, 1),
+            active.permute(1, 2, 0).flatten(0, 1))
+
+
+def _keep(mask: torch.Tensor | None, new: torch.Tensor, old: torch.Tensor) -> torch.Tensor:
+    return new if mask is None else torch.where(mask, new, old)
+
+
+def _update(p: torch.Tensor, g: torch.Tensor, state: dict, steps: torch.Tensor, mask, cfg) -> torch.Tensor:
+    """Return the stacked parameter ``p`` after one step of SGD or Adam, as ``torch.optim`` computes it.
+
+    Every fold is stepped; folds outside ``mask`` (if given) keep their optimizer state, and the
+    caller keeps their parameters.
+    """
+    if cfg["weight_decay"]:
+        g = g + cfg["weight_decay"] * p
+    if cfg["optimizer"] == "sgd":
+        if cfg["momentum"]:
+            buf = state.get("buf")
+            g = g.clone() if buf is None else _keep(mask, cfg["momentum"] * buf + g, buf)
+            state["buf"] = g
+        return p - cfg["lr"] * g
+    beta1, beta2 = _ADAM_BETAS
+    if "m" not in state:
+        state["m"], state["v"] = torch.zeros_like(p), torch.zeros_like(p)
+    m, v = state["m"], state["v"]
+    m_new, v_new = m.lerp(g, 1 - beta1), v * beta2 + (1 - beta2) * g * g
+    state["m"], state["v"] = _keep(mask, m_new, m), _keep(mask, v_new, v)
+    t = steps.clamp(min=1).to(p.dtype).view(-1, *[1] * (p.ndim - 1))
+    denom = v_new.sqrt() / (1 - beta2**t).sqrt() + _ADAM_EPS
+    return p - (cfg["lr"] / (1 - beta1**t)) * m_new / denom
+
+
+def _cv_vectorized(models, scaled, splits, loss_fn, cfg) -> list[float]:
+    """Return the fold scores after training all fold models together, one batched step at a time.
+
+    The k models' parameters are stacked (k, ...); ``vmap`` runs the model on each fold's own
+    mini-batch (padded to a common width, padding weighted 0), autograd gives every fold's
+    gradient at once (the folds' losses are independent, so the gradient of their sum is each
+    fold's own), and the optimizer update is applied to the stacked tensors.
+    """
+    stochastic = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+    bad = [type(m).__name__ for m in models[0].modules() if isinstance(m, stochastic)]
+    if bad:
+        raise ValueError(
+            f"vectorized=True needs a model without dropout or batch norm, found {bad[0]}; use vectorized=False"
+        )
+    params, buffers = stack_module_state(models)
+    params = {name: p.detach().clone().requires_grad_(True) for name, p in params.items()}
+    skeleton = copy.deepcopy(models[0]).to("meta")
+    k = len(models)
+    Xs, ys = scaled[:2]
+    dtype = Xs.dtype
+
+    def per_row_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return loss_fn(pred.unsqueeze(0), target.unsqueeze(0))
+
+    def fold_loss(p, b, x, t, w):
+        pred = functional_call(skeleton, (p, b), (x,))
+        return (torch.vmap(per_row_loss)(pred, t) * w).sum()
+
+    batched_loss = torch.vmap(fold_loss)
+    rows, weights, active = _batch_plan(splits, cfg["epochs"], cfg["batch_size"], cfg["seed"])
+    weights = weights.to(dtype)
+    folds = torch.arange(k).unsqueeze(1)
+    state = {name: {} for name in params}
+    steps = torch.zeros(k, dtype=torch.long)  # optimizer steps taken by each fold
+    everyone = active.all(1).tolist()  # steps where no fold sits out: no masking needed
+    for step, all_on in enumerate(everyone):
+        idx = rows[step]
+        loss = batched_loss(params, buffers, Xs[folds, idx], ys[folds, idx], weights[step]).sum()
+        grads = torch.autograd.grad(loss, list(params.values()))
+        on = active[step]
+        steps += on
+        with torch.no_grad():
+            for (name, p), g in zip(params.items(), grads):
+                mask = None if all_on else on.view(-1, *[1] * (p.ndim - 1))
+                new_p = _update(p, g, state[name], steps, mask, cfg)
+                p.copy_(new_p if mask is None else torch.where(mask, new_p, p))
+    with torch.no_grad():
+        preds = torch.vmap(lambda p, b, x: functional_call(skeleton, (p, b), (x,)))(params, buffers, Xs)
+    y = cfg["y"]
+    return [_score(preds[fold, val], fold, val, scaled, y, loss_fn) for fold, (_, val) in enumerate(splits)]
+
+
+def cross_validate(
+    make_model: Callable[[], nn.Module],
+    X: np.ndarray | torch.Tensor,
+    y: np.ndarray | torch.Tensor,
+    splits: Iterable[Split],
+    *,
+    loss_fn: LossFn = nn.functional.mse_loss,
+    lr: float,
+    epochs: int,
+    batch_size: int | None = 32,
+    optimizer: str = "sgd",
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    standardize: bool = True,
+    seed: int = 0,
+    vectorized: bool = True,
+) -> CVResult:
+    """Return the ``CVResult`` of training one fresh model per split and scoring it on that split's rows.
+
+    For fold ``f`` (the ``f``-th pair ``(train_idx, val_idx)`` of ``splits``) a model is built by
+    ``make_model()`` after ``torch.manual_seed(seed + f)`` (the global random state is left as it
+    was), trained for ``epochs`` epochs on the training rows with ``optimizer`` ("sgd", with
+    ``momentum``, or "adam"; both with L2 ``weight_decay``) in mini-batches of ``batch_size``
+    rows (``None``: full batch) drawn as ``training.fit(seed=seed + f)`` draws them, then scored
+    with ``loss_fn`` on the validation rows.
+
+    With ``standardize`` every fold scales the features, and a float target, by the mean and
+    standard deviation of its own training rows (the validation rows stay unseen); predictions
+    are mapped back, so scores are in the target's original units. A 1-D float ``y`` is used as
+    a column ``(n, 1)``, to match a model with one output. The data are cast to the dtype of the
+    model's parameters.
+
+    ``vectorized=False`` trains the folds one after another with ``training.fit``;
+    ``vectorized=True`` trains them all at once, with stacked parameters and ``torch.vmap`` (the
+    model must then be free of dropout and batch norm). Both give the same scores up to round-off.
+    A single split is a hold-out evaluation: train on one part, score on the other.
+    """
+    splits = [(np.asarray(train), np.asarray(val)) for train, val in splits]
+    if not callable(make_model):
+        raise TypeError(f"make_model must be a function returning a new nn.Module, got {make_model!r}")
+    X, y = torch.as_tensor(np.asarray(X)), torch.as_tensor(np.asarray(y))
+    if X.ndim != 2 or y.ndim not in (1, 2) or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X must be (n, d) and y (n,) or (n, m) with the same n, got shapes "
+                         f"{tuple(X.shape)} and {tuple(y.shape)}")
+    n = X.shape[0]
+    if not splits:
+        raise ValueError("splits must hold at least one (train_idx, val_idx) pair, got none")
+    for f, (train, val) in enumerate(splits):
+        for name, idx in (("train_idx", train), ("val_idx", val)):
+            if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer) \
+                    or idx.min() < 0 or idx.max() >= n:
+                raise ValueError(f"splits[{f}] {name} must be a non-empty 1-D array of row indices in "
+                                 f"[0, {n}), got {idx!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    if not lr > 0:
+        raise ValueError(f"lr must be positive, got {lr!r}")
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+
+    models = _make_models(make_model, len(splits), seed)
+    dtype = next(models[0].parameters()).dtype
+    X = X.to(dtype)
+    if y.is_floating_point():
+        y = y.to(dtype)
+        if y.ndim == 1:
+            y = y.unsqueeze(1)
+    scaled = _scale_per_fold(X, y, splits, standardize)
+    cfg = dict(lr=lr, epochs=epochs, batch_size=batch_size, optimizer=optimizer, momentum=momentum,
+               weight_decay=weight_decay, seed=seed, y=y)
+    engine = _cv_vectorized if vectorized else _cv_loop
+    return CVResult(np.asarray(engine(models, scaled, splits, loss_fn, cfg)))
+
+
+# --------------------------------------------------------------------------- exact linear LOOCV
+
+
+def _design(X: np.ndarray, intercept: bool) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+    return np.column_stack([np.ones(len(X)), X]) if intercept else X
+
+
+def loocv_residuals_linear(X: np.ndarray, y: np.ndarray, *, intercept: bool = True) -> np.ndarray:
+    """Return the leave-one-out residuals ``e_i / (1 - h_ii)`` of least squares, from one fit.
+
+    ``e`` are the residuals of the fit on all rows and ``h_ii`` the diagonal of the hat matrix
+    ``H = A (AᵀA)⁻¹ Aᵀ`` (``A`` is ``X`` with a column of ones when ``intercept``). Entry ``i``
+    equals ``y_i`` minus the prediction of the model fitted without row ``i``.
+    """
+    A = _design(X, intercept)
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != (len(A),):
+        raise ValueError(f"y must have shape ({len(A)},) like X has rows, got {y.shape}")
+    if len(A) <= A.shape[1]:
+        raise ValueError(f"need more rows than coefficients for leave-one-out, got {A.shape} (with intercept)")
+    Q, _ = np.linalg.qr(A)  # H = Q Qᵀ, so h_ii is the squared norm of row i of Q
+    leverage = np.einsum("ij,ij->i", Q, Q)
+    if np.any(leverage > 1 - 1e-12):
+        raise ValueError("a row has leverage 1 (it alone fixes a coefficient); leave-one-out is undefined")
+    residuals = y - Q @ (Q.T @ y)
+    return residuals / (1 - leverage)
+
+
+def loocv_mse_linear(X: np.ndarray, y: np.ndarray, *, intercept: bool = True) -> float:
+    """Return the leave-one-out mean squared error of least squares, computed without refitting."""
+    return float(np.mean(loocv_residuals_linear(X, y, intercept=intercept) ** 2))
