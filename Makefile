@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NOTEBOOKS := $(sorted $(wildcard notebooks/*.ipynb))
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NB ?= $(NOTEBOOKS)
 LINTED := chapter5_utils tests notebooks benchmarks tools
 
@@ -26,13 +26,15 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	MPLBACKEND=agg $(BIN)/python tools/run_notebooks.py --out build $(NOTEBOOKS)
+	$(BIN)/python tools/run_notebooks.py --out build $(NOTEBOOKS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 
+# Two test processes on two cores: one thread each unless OMP_NUM_THREADS says otherwise
+# (two threads each would oversubscribe the cores; the outputs are the same either way).
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadscope
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/python -m pytest -n 2 --dist loadscope
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -44,7 +44,11 @@ def execute(path: Path, timeout: int) -> nbformat.NotebookNode:
     with tempfile.TemporaryDirectory() as sockets:
         # Local IPC sockets (in a temporary folder) rather than unencrypted TCP ports.
         km = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/kernel")
-        NotebookClient(nb, km=km, timeout=timeout, resources=resources).execute()
+        try:
+            NotebookClient(nb, km=km, timeout=timeout, resources=resources).execute()
+        finally:
+            if km.has_kernel:
+                km.shutdown_kernel()
     return nb
 
 
