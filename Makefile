@@ -12,7 +12,7 @@ LINTED := chapter5_utils tests notebooks benchmarks tools
 help:
 	@echo "make run      execute every notebook into build/ (executed copy + HTML), with timings"
 	@echo "make test     ruff, unit tests and strict nbval over notebooks/"
-	@echo "make lab      JupyterLab on notebooks/"
+	@echo "make lab      JupyterLab on notebooks/ (LAB_ARGS='--no-browser --allow-root' in a container)"
 	@echo "make outputs  re-execute the committed notebooks in place (NB=notebooks/02_….ipynb for one)"
 	@echo "make clean    remove build/ and .venv/"
 
@@ -37,7 +37,7 @@ test: lint
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/python -m pytest -n 2 --dist loadscope
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(LAB_ARGS) notebooks/
 
 outputs: $(STAMP)
 	$(BIN)/python tools/run_notebooks.py --inplace $(NB)
