@@ -44,7 +44,9 @@ def template(name: str, title: str) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
-    nb.nbformat_minor = 4
+    nb.nbformat_minor = 4  # no cell ids: they would change on every regeneration
+    for cell in nb.cells:
+        cell.pop("id", None)
     return nb
 
 
@@ -56,10 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     path = NOTEBOOK_DIR / f"{args.name}.ipynb"
     if path.exists():
         parser.error(f"{path} exists already")
-    nb = template(args.name, args.title)
-    for cell in nb.cells:
-        cell.pop("id", None)
-    nbformat.write(nb, path)
+    nbformat.write(template(args.name, args.title), path)
     print(f"wrote {path}; fill it in, then `make outputs NB={path.relative_to(Path.cwd())}`")
     return 0
 
