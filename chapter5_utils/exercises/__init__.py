@@ -1,0 +1,35 @@
+"""Exercises that answer back: ``check("02.2", answer)``, ``hint("02.2")``, ``solution("02.2")``.
+
+The registry and the printing live in ``core``; each notebook's exercises live in a module of
+their own, imported here so that they register themselves.
+"""
+
+from chapter5_utils.exercises.core import (
+    REGISTRY,
+    Exercise,
+    Feedback,
+    check,
+    correct,
+    evaluate,
+    hint,
+    language,
+    not_attempted_message,
+    not_yet,
+    register,
+    solution,
+)
+
+__all__ = [
+    "REGISTRY",
+    "Exercise",
+    "Feedback",
+    "check",
+    "correct",
+    "evaluate",
+    "hint",
+    "language",
+    "not_attempted_message",
+    "not_yet",
+    "register",
+    "solution",
+]
