@@ -22,7 +22,7 @@ def test_template_has_the_series_shape():
     assert colab.badge_links(title) == [colab.colab_link("06_regularisation.ipynb")]
     assert nb.cells[1].source == colab.SETUP_CELL
     assert "set_seed(0)" in nb.cells[2].source
-    assert [c.source.splitlines()[0] for c in nb.cells[-2:]] == ["## Summary", "## Exercises"]
+    assert [c.source.splitlines()[0] for c in nb.cells[-2:]] == ["## Summary (요약)", "## Exercises (연습문제)"]
 
 
 def test_strip_volatile_removes_timing_ids_and_kernel_details():

@@ -38,8 +38,8 @@ def template(name: str, title: str) -> nbformat.NotebookNode:
         new_code_cell(SETUP_CELL),
         new_code_cell(IMPORTS),
         new_markdown_cell("## First section (한국어 용어)\n\nWhy it matters, in two or three sentences."),
-        new_markdown_cell("## Summary\n\n- …"),
-        new_markdown_cell("## Exercises\n\n1. … *Hint:* …"),
+        new_markdown_cell("## Summary (요약)\n\n- …"),
+        new_markdown_cell("## Exercises (연습문제)\n\n1. … *Hint:* …"),
     ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}

@@ -4,6 +4,13 @@ The registry and the printing live in ``core``; each notebook's exercises live i
 their own, imported here so that they register themselves.
 """
 
+from chapter5_utils.exercises import (  # noqa: E402, F401 - importing registers the exercises
+    activations_losses,
+    cross_validation,
+    linear_mlp,
+    model_parameters,
+    optimizers,
+)
 from chapter5_utils.exercises.core import (
     REGISTRY,
     Exercise,
