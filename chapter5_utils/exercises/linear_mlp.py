@@ -1,0 +1,1 @@
+"""Exercises of notebook 01 · linear regression, perceptron and MLP."""
