@@ -8,11 +8,13 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from chapter5_utils import colab
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))
 
 
 def _source(cell) -> str:
@@ -27,14 +29,41 @@ def test_badge_and_setup_cell_agree_with_the_one_place(path):
     assert cells[1]["outputs"] == [], "the set-up cell prints nothing outside Colab"
 
 
+@pytest.mark.parametrize("path", KO_NOTEBOOKS, ids=lambda p: p.stem)
+def test_korean_badge_and_setup_cell_agree_with_the_one_place(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert colab.badge_links(_source(cells[0])) == [colab.colab_link(path.name, lang="ko")]
+    assert cells[1]["cell_type"] == "code" and _source(cells[1]) == colab.SETUP_CELL_KO
+    assert cells[1]["outputs"] == [], "the set-up cell prints nothing outside Colab"
+
+
 def test_readme_badges_point_at_the_notebooks():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert sorted(colab.badge_links(readme)) == sorted(colab.colab_link(p.name) for p in NOTEBOOKS)
 
 
+def test_korean_readme_badges_point_at_the_korean_notebooks():
+    readme = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+    assert sorted(colab.badge_links(readme)) == sorted(colab.colab_link(p.name, lang="ko") for p in NOTEBOOKS)
+    assert all("/notebooks/ko/" in link for link in colab.badge_links(readme))
+
+
+def test_the_korean_setup_cell_is_the_english_one_plus_the_language():
+    extra = set(colab.SETUP_CELL_KO.splitlines()) - set(colab.SETUP_CELL.splitlines())
+    assert extra == {'os.environ["CHAPTER5_LANG"] = "ko"  # exercise feedback in Korean'}
+    assert colab.SETUP_CELL_KO.replace(extra.pop() + "\n\n", "") == colab.SETUP_CELL
+    assert colab.setup_cell("en") == colab.SETUP_CELL and colab.setup_cell("ko") == colab.SETUP_CELL_KO
+
+
 def test_colab_link_rejects_paths():
     with pytest.raises(ValueError, match="notebook_name must be a file name ending in .ipynb"):
         colab.colab_link("notebooks/01.ipynb")
+
+
+def test_colab_link_rejects_unknown_languages():
+    assert colab.colab_link("01_x.ipynb", lang="ko").endswith("/notebooks/ko/01_x.ipynb")
+    with pytest.raises(ValueError, match=r"lang must be one of \('en', 'ko'\), got 'kr'"):
+        colab.colab_link("01_x.ipynb", lang="kr")
 
 
 FAKE_COLAB = """\
@@ -77,3 +106,70 @@ def test_notebook_runs_on_simulated_colab_offline(tmp_path):
     printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert "helpers from chapter5-neural-networks/chapter5_utils/__init__.py" in printed
     assert (workdir / "chapter5-neural-networks" / "data" / "diabetes.csv").is_file()
+
+
+def _fake_colab_notebook(tmp_path, url, ref, *more_cells):
+    """A notebook of the fake-Colab cell, the set-up cell and ``more_cells``, and the folder to run it in."""
+    workdir = tmp_path / "content"
+    workdir.mkdir(exist_ok=True)
+    cells = [FAKE_COLAB.format(root=str(ROOT), url=url, ref=ref), colab.SETUP_CELL, *more_cells]
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]), workdir
+
+
+def _printed(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+@pytest.mark.parametrize("what", ["address", "ref"])
+def test_a_failed_fetch_on_colab_says_what_to_do_and_stops(tmp_path, what):
+    """A wrong address (nothing at that URL) or a wrong ref: the set-up cell names what it tried,
+    says how to choose another address or ref or to upload the files, removes any half-made
+    folder and stops with one short error, so that "Run all" stops there too."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(remote)], check=True)
+    url = str(tmp_path / "no-such-repository.git") if what == "address" else str(remote)
+    ref = "main" if what == "address" else "no-such-ref"
+    nb, workdir = _fake_colab_notebook(tmp_path, url, ref, "print('after the set-up cell')")
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+    with pytest.raises(CellExecutionError):  # as "Run all" does, execution stops at the set-up cell
+        client.execute()
+    setup = nb.cells[1]
+    printed = _printed(setup)
+    assert f"Could not fetch the course files from {url} at ref {ref!r}." in printed
+    git_says = "does not exist" if what == "address" else "did not match any file(s) known to git"
+    assert "git says: " in printed and git_says in printed, printed
+    assert "%env CHAPTER5_REPO_REF=" in printed and "%env CHAPTER5_REPO_URL=" in printed
+    assert "Files pane" in printed and str(workdir / "chapter5-neural-networks") in printed
+    errors = [o for o in setup.outputs if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["RuntimeError"]
+    assert errors[0].evalue == "the course files are missing: read the message above"
+    assert nb.cells[2].outputs == [], "the notebook must stop at the set-up cell"
+    assert not (workdir / "chapter5-neural-networks").exists(), "a half-made folder would block a retry"
+
+
+def test_after_a_failed_fetch_setting_the_ref_and_rerunning_works(tmp_path):
+    """What the message advises works: %env CHAPTER5_REPO_REF=<good ref>, then the set-up cell again."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(remote)], check=True)
+    good = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], check=True, capture_output=True,
+                          text=True).stdout.strip()
+    nb, workdir = _fake_colab_notebook(tmp_path, str(remote), "no-such-ref",
+                                       f"%env CHAPTER5_REPO_REF={good}", colab.SETUP_CELL, CHECK_ORIGIN)
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(workdir)}}).execute()
+    assert [o.output_type for o in nb.cells[1].outputs if o.output_type == "error"] == ["error"]
+    assert not [o for o in nb.cells[3].outputs if o.output_type == "error"], _printed(nb.cells[3])
+    assert "helpers from chapter5-neural-networks/chapter5_utils/__init__.py" in _printed(nb.cells[4])
+
+
+def test_the_korean_setup_cell_makes_the_exercises_answer_in_korean(tmp_path):
+    """Outside Colab the Korean set-up cell prints nothing, fetches nothing and sets CHAPTER5_LANG=ko,
+    so that an exercise check in a Korean notebook prints the Korean line stored in notebooks/ko/."""
+    from chapter5_utils.exercises import REGISTRY, not_attempted_message
+
+    exercise_id = sorted(REGISTRY)[0]
+    check = f'from chapter5_utils.exercises import check\ncheck("{exercise_id}", ...)'
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in (colab.SETUP_CELL_KO, check)])
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs == [] and list(tmp_path.iterdir()) == []
+    assert _printed(nb.cells[1]) == not_attempted_message(exercise_id, "ko") + "\n"
