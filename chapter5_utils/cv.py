@@ -14,7 +14,9 @@ round-off.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
+import numbers
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -23,11 +25,15 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state
 
-from chapter5_utils.training import LossFn, fit
+from chapter5_utils import functions
+from chapter5_utils.training import LossFn, _check_loss_value, _check_prediction, fit
 
 Split = tuple[np.ndarray, np.ndarray]
 OPTIMIZERS = ("sgd", "adam")
 _ADAM_BETAS, _ADAM_EPS = (0.9, 0.999), 1e-8
+# losses of this package that read tensor values (to check them) and so cannot run inside torch.vmap:
+# the vectorized engine trains with their torch twin, equal up to round-off (notebook 02 shows it)
+_VMAP_TWINS = {functions.cross_entropy: nn.functional.cross_entropy}
 
 
 def _check_n(n: int) -> None:
@@ -35,7 +41,15 @@ def _check_n(n: int) -> None:
         raise ValueError(f"n (the number of rows) must be an int of at least 2, got {n!r}")
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _check_seed(shuffle: bool, seed: int | None) -> None:
+    if not isinstance(shuffle, bool):
+        raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
+    if seed is not None and (not _is_int(seed) or seed < 0):
+        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
     if not shuffle and seed is not None:
         raise ValueError(
             f"seed={seed!r} has no effect with shuffle=False; pass shuffle=True or leave seed=None"
@@ -100,6 +114,12 @@ class CVResult:
 
     scores: np.ndarray
 
+    def __post_init__(self) -> None:
+        scores = np.asarray(self.scores, dtype=np.float64)
+        if scores.ndim != 1 or len(scores) == 0:
+            raise ValueError(f"scores must be a non-empty 1-D array of fold scores, got shape {scores.shape}")
+        object.__setattr__(self, "scores", scores)
+
     @property
     def k(self) -> int:
         """Return the number of folds."""
@@ -157,6 +177,12 @@ def _make_models(make_model: Callable[[], nn.Module], k: int, seed: int) -> list
             if not isinstance(model, nn.Module):
                 raise TypeError(f"make_model must return an nn.Module, got {type(model).__name__}")
             models.append(model)
+    if not list(models[0].parameters()):
+        raise ValueError(f"make_model must build a model with parameters to train, got {models[0]!r} without any")
+    params = [id(p) for model in models for p in model.parameters()]
+    if len(set(params)) != len(params):
+        raise ValueError("make_model must build a new model on every call; its models share parameters "
+                         "(does it return one existing model?), so the folds would not be independent")
     return models
 
 
@@ -271,8 +297,10 @@ def _cv_vectorized(models, scaled, splits, loss_fn, cfg) -> list[float]:
     Xs, ys = scaled[:2]
     dtype = Xs.dtype
 
+    row_loss = _VMAP_TWINS.get(loss_fn, loss_fn)
+
     def per_row_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return loss_fn(pred.unsqueeze(0), target.unsqueeze(0))
+        return row_loss(pred.unsqueeze(0), target.unsqueeze(0))
 
     def fold_loss(p, b, x, t, w):
         pred = functional_call(skeleton, (p, b), (x,))
@@ -339,33 +367,11 @@ def cross_validate(
     model must then be free of dropout and batch norm). Both give the same scores up to round-off.
     A single split is a hold-out evaluation: train on one part, score on the other.
     """
-    splits = [(np.asarray(train), np.asarray(val)) for train, val in splits]
-    if not callable(make_model):
-        raise TypeError(f"make_model must be a function returning a new nn.Module, got {make_model!r}")
-    X, y = torch.as_tensor(np.asarray(X)), torch.as_tensor(np.asarray(y))
-    if X.ndim != 2 or y.ndim not in (1, 2) or X.shape[0] != y.shape[0]:
-        raise ValueError(f"X must be (n, d) and y (n,) or (n, m) with the same n, got shapes "
-                         f"{tuple(X.shape)} and {tuple(y.shape)}")
-    n = X.shape[0]
-    if not splits:
-        raise ValueError("splits must hold at least one (train_idx, val_idx) pair, got none")
-    for f, (train, val) in enumerate(splits):
-        for name, idx in (("train_idx", train), ("val_idx", val)):
-            if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer) \
-                    or idx.min() < 0 or idx.max() >= n:
-                raise ValueError(f"splits[{f}] {name} must be a non-empty 1-D array of row indices in "
-                                 f"[0, {n}), got {idx!r}")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
-    if not lr > 0:
-        raise ValueError(f"lr must be positive, got {lr!r}")
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-
+    X, y = _as_data(X, y)
+    splits = _check_splits(splits, X.shape[0])
+    _check_settings(make_model, loss_fn, lr=lr, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                    momentum=momentum, weight_decay=weight_decay, standardize=standardize, seed=seed,
+                    vectorized=vectorized)
     models = _make_models(make_model, len(splits), seed)
     dtype = next(models[0].parameters()).dtype
     X = X.to(dtype)
@@ -374,10 +380,118 @@ def cross_validate(
         if y.ndim == 1:
             y = y.unsqueeze(1)
     scaled = _scale_per_fold(X, y, splits, standardize)
+    _check_model_on_data(models[0], scaled, loss_fn, vectorized)
     cfg = dict(lr=lr, epochs=epochs, batch_size=batch_size, optimizer=optimizer, momentum=momentum,
                weight_decay=weight_decay, seed=seed, y=y)
     engine = _cv_vectorized if vectorized else _cv_loop
     return CVResult(np.asarray(engine(models, scaled, splits, loss_fn, cfg)))
+
+
+def _as_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
+    X, y = (torch.as_tensor(np.asarray(a.detach() if isinstance(a, torch.Tensor) else a)) for a in (X, y))
+    if X.ndim != 2 or y.ndim not in (1, 2) or X.shape[0] != y.shape[0]:
+        raise ValueError(f"X must be (n, d) and y (n,) or (n, m) with the same n, got shapes "
+                         f"{tuple(X.shape)} and {tuple(y.shape)}")
+    for name, data in (("X", X), ("y", y)):
+        if data.is_floating_point() and not torch.isfinite(data).all():
+            raise ValueError(f"{name} must contain only finite numbers, got NaN or infinity")
+    return X, y
+
+
+def _check_splits(splits: Iterable[Split], n: int) -> list[Split]:
+    """Return ``splits`` as a list of pairs of index arrays, after checking each against ``n`` rows."""
+    try:
+        splits = list(splits)
+    except TypeError:
+        raise TypeError(f"splits must be an iterable of (train_idx, val_idx) pairs, got {splits!r}") from None
+    if not splits:
+        raise ValueError("splits must hold at least one (train_idx, val_idx) pair, got none")
+    checked = []
+    for f, pair in enumerate(splits):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValueError(f"splits[{f}] must be a pair (train_idx, val_idx), got {pair!r}")
+        train, val = np.asarray(pair[0]), np.asarray(pair[1])
+        for name, idx in (("train_idx", train), ("val_idx", val)):
+            if idx.ndim != 1 or len(idx) == 0 or not np.issubdtype(idx.dtype, np.integer) \
+                    or idx.min() < 0 or idx.max() >= n:
+                raise ValueError(f"splits[{f}] {name} must be a non-empty 1-D array of row indices in "
+                                 f"[0, {n}), got {idx!r}")
+        shared = np.intersect1d(train, val)
+        if len(shared):
+            raise ValueError(f"splits[{f}] uses rows {shared[:5].tolist()} for training and for validation; "
+                             "a validation row must be unseen in training")
+        checked.append((train, val))
+    return checked
+
+
+def _check_number(name: str, value: object, *, positive: bool = False) -> None:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+        raise TypeError(f"{name} must be a finite real number, got {value!r}")
+    if value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be {'positive' if positive else '>= 0'}, got {value!r}")
+
+
+def _check_settings(make_model, loss_fn, *, lr, epochs, batch_size, optimizer, momentum, weight_decay,
+                    standardize, seed, vectorized) -> None:
+    """Raise a clear ``TypeError``/``ValueError`` for a setting of ``cross_validate`` that cannot work."""
+    if not callable(make_model):
+        raise TypeError(f"make_model must be a function returning a new nn.Module, got {make_model!r}")
+    try:
+        inspect.signature(make_model).bind()
+    except TypeError:
+        raise TypeError(f"make_model must be callable without arguments, but {make_model!r} needs some; wrap it, "
+                        "e.g. lambda: nn.Linear(10, 1)") from None
+    except ValueError:  # no signature to inspect (a built-in): calling it will tell
+        pass
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of (prediction, target), got {loss_fn!r}")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    if not _is_int(epochs) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    if batch_size is not None and (not _is_int(batch_size) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    _check_number("lr", lr, positive=True)
+    _check_number("momentum", momentum)
+    _check_number("weight_decay", weight_decay)
+    if momentum and optimizer != "sgd":
+        raise ValueError(f"momentum={momentum!r} applies to optimizer='sgd' only; Adam has its own momentum "
+                         "(betas), so leave momentum at 0 with optimizer='adam'")
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    for name, flag in (("standardize", standardize), ("vectorized", vectorized)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+
+
+def _check_model_on_data(model: nn.Module, scaled, loss_fn: LossFn, vectorized: bool) -> None:
+    """Run fold 0's model and ``loss_fn`` once on all rows (eval mode, no gradients); check what they return.
+
+    For the vectorized engine, also check that the loss runs inside ``torch.vmap``.
+    """
+    Xs, ys = scaled[:2]
+    with torch.no_grad():
+        try:
+            pred = model.eval()(Xs[0])
+        except RuntimeError as err:
+            raise ValueError(f"the model cannot run on X (shape {tuple(Xs.shape[1:])}, dtype {Xs.dtype}). "
+                             f"PyTorch said: {err}") from err
+        finally:
+            model.train()
+        _check_prediction(pred, ys[0], "y")
+        try:
+            _check_loss_value(loss_fn(pred, ys[0]))
+        except (RuntimeError, IndexError) as err:
+            raise ValueError(f"loss_fn cannot compare the model's output (shape {tuple(pred.shape)}) with y "
+                             f"(shape {tuple(ys.shape[1:])}, dtype {ys.dtype}). PyTorch said: {err}") from err
+        if not vectorized:
+            return
+        row_loss = _VMAP_TWINS.get(loss_fn, loss_fn)
+        try:
+            torch.vmap(lambda p, t: row_loss(p.unsqueeze(0), t.unsqueeze(0)))(pred[:2], ys[0, :2])
+        except RuntimeError as err:
+            raise ValueError(f"loss_fn cannot run inside torch.vmap, which vectorized=True needs; pass "
+                             f"vectorized=False to train the folds one after another. PyTorch said: {err}") from err
 
 
 # --------------------------------------------------------------------------- exact linear LOOCV
@@ -387,6 +501,10 @@ def _design(X: np.ndarray, intercept: bool) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("X must contain only finite numbers, got NaN or infinity")
+    if not isinstance(intercept, bool):
+        raise TypeError(f"intercept must be True or False, got {intercept!r}")
     return np.column_stack([np.ones(len(X)), X]) if intercept else X
 
 
@@ -395,20 +513,32 @@ def loocv_residuals_linear(X: np.ndarray, y: np.ndarray, *, intercept: bool = Tr
 
     ``e`` are the residuals of the fit on all rows and ``h_ii`` the diagonal of the hat matrix
     ``H = A (AᵀA)⁻¹ Aᵀ`` (``A`` is ``X`` with a column of ones when ``intercept``). Entry ``i``
-    equals ``y_i`` minus the prediction of the model fitted without row ``i``.
+    equals ``y_i`` minus the prediction of the model fitted without row ``i``. Collinear columns
+    (a duplicated feature) are fine: the hat matrix then projects onto the span of ``A``'s columns.
     """
     A = _design(X, intercept)
     y = np.asarray(y, dtype=np.float64)
     if y.shape != (len(A),):
         raise ValueError(f"y must have shape ({len(A)},) like X has rows, got {y.shape}")
+    if not np.isfinite(y).all():
+        raise ValueError("y must contain only finite numbers, got NaN or infinity")
     if len(A) <= A.shape[1]:
         raise ValueError(f"need more rows than coefficients for leave-one-out, got {A.shape} (with intercept)")
-    Q, _ = np.linalg.qr(A)  # H = Q Qᵀ, so h_ii is the squared norm of row i of Q
+    Q = _column_space_basis(A)  # H = Q Qᵀ, so h_ii is the squared norm of row i of Q
     leverage = np.einsum("ij,ij->i", Q, Q)
     if np.any(leverage > 1 - 1e-12):
         raise ValueError("a row has leverage 1 (it alone fixes a coefficient); leave-one-out is undefined")
     residuals = y - Q @ (Q.T @ y)
     return residuals / (1 - leverage)
+
+
+def _column_space_basis(A: np.ndarray) -> np.ndarray:
+    """Return orthonormal columns spanning those of ``A``: from QR, or from the SVD if ``A`` has collinear columns."""
+    rank = np.linalg.matrix_rank(A)
+    if rank == A.shape[1]:
+        return np.linalg.qr(A)[0]
+    U, _, _ = np.linalg.svd(A, full_matrices=False)
+    return U[:, :rank]
 
 
 def loocv_mse_linear(X: np.ndarray, y: np.ndarray, *, intercept: bool = True) -> float:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
+import numbers
 from pathlib import Path
 from typing import NamedTuple
 
@@ -79,7 +81,9 @@ def load_digits(data_dir: Path | None = None) -> Table:
 
 
 def _format(value: float) -> str:
-    return np.format_float_positional(value, trim="-")
+    # The source values have at most 4 decimals. scikit-learn < 1.8 ships 11 of them with round-off
+    # (4.803999999999999 for 4.804); rounding to 10 decimals removes it, so every version writes the same bytes.
+    return np.format_float_positional(np.round(value, 10), trim="-")
 
 
 def rebuild(data_dir: Path | None = None) -> dict[str, str]:
@@ -104,15 +108,31 @@ def rebuild(data_dir: Path | None = None) -> dict[str, str]:
     return digests
 
 
+def _check_int(name: str, value: object, minimum: int) -> None:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an int of at least {minimum}, got {value!r}")
+
+
+def _check_finite(name: str, value: object, *, non_negative: bool = False) -> None:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if non_negative and value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+
+
+def _check_seed(seed: object) -> None:
+    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+
+
 def make_xor(n_per_corner: int = 1, noise: float = 0.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Return XOR inputs (4·n, 2) in {0, 1}² (plus optional Gaussian noise) and labels (4·n,) in {0, 1}.
 
     With the defaults it is the four-row truth table.
     """
-    if n_per_corner < 1:
-        raise ValueError(f"n_per_corner must be a positive integer, got {n_per_corner!r}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    _check_int("n_per_corner", n_per_corner, 1)
+    _check_finite("noise", noise, non_negative=True)
+    _check_seed(seed)
     corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     X = corners.repeat(n_per_corner, 1)
     y = (X[:, 0] != X[:, 1]).to(torch.float32)
@@ -126,10 +146,11 @@ def make_noisy_line(
     n: int = 100, slope: float = 2.0, intercept: float = 1.0, noise: float = 0.5, seed: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``x`` (n, 1) uniform on [-2, 2] and ``y = slope·x + intercept + noise·ε`` (n, 1), seeded."""
-    if n < 2:
-        raise ValueError(f"n must be at least 2, got {n!r}")
-    if noise < 0:
-        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    _check_int("n", n, 2)
+    _check_finite("slope", slope)
+    _check_finite("intercept", intercept)
+    _check_finite("noise", noise, non_negative=True)
+    _check_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     x = 4 * torch.rand(n, 1, generator=gen) - 2
     y = slope * x + intercept + noise * torch.randn(n, 1, generator=gen)
@@ -144,6 +165,8 @@ def standardize(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     train = np.asarray(train, dtype=np.float64)
     if train.ndim != 2 or train.shape[0] < 2:
         raise ValueError(f"train must be a 2-D array with at least 2 rows, got shape {train.shape}")
+    if not np.isfinite(train).all():
+        raise ValueError("train must contain only finite numbers, got NaN or infinity")
     mean = train.mean(axis=0)
     std = train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
@@ -154,13 +177,41 @@ def standardize(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
             raise ValueError(
                 f"others[{i}] must have shape (m, {train.shape[1]}) like train, got {other.shape}"
             )
+        if not np.isfinite(other).all():
+            raise ValueError(f"others[{i}] must contain only finite numbers, got NaN or infinity")
         result.append((other - mean) / std)
     return result
 
 
 def as_tensors(*arrays: np.ndarray, dtype: torch.dtype = torch.float32) -> list[torch.Tensor]:
-    """Return each array as a torch tensor of ``dtype`` (labels: pass ``dtype=torch.long``)."""
-    return [torch.as_tensor(np.asarray(a), dtype=dtype) for a in arrays]
+    """Return each array as a torch tensor of ``dtype`` (labels: pass ``dtype=torch.long``).
+
+    Nothing is lost silently: an integer or bool ``dtype`` needs whole numbers in its range (1.7 is
+    refused, not truncated to 1), and a float ``dtype`` must not turn finite numbers into infinity.
+    """
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype such as torch.float32 or torch.long, got {dtype!r}")
+    tensors = []
+    for i, a in enumerate(arrays):
+        a = np.asarray(a.detach().cpu() if isinstance(a, torch.Tensor) else a)
+        tensor = torch.as_tensor(a, dtype=dtype)
+        _check_conversion(f"arrays[{i}]", a, tensor)
+        tensors.append(tensor)
+    return tensors
+
+
+def _check_conversion(name: str, a: np.ndarray, tensor: torch.Tensor) -> None:
+    """Raise ``ValueError`` when ``tensor`` does not hold the values of ``a`` (truncated, wrapped, overflowed)."""
+    if a.dtype.kind not in "biuf" or a.size == 0:
+        return
+    if tensor.is_floating_point():
+        lost = np.isfinite(a) & ~np.isfinite(tensor.double().numpy())
+        what = f"overflows to infinity as {tensor.dtype}"
+    else:
+        lost = tensor.double().numpy() != a
+        what = f"is not a whole number in the range of {tensor.dtype}; round it first if that is what you want"
+    if lost.any():
+        raise ValueError(f"{name} holds {a[lost].ravel()[0].item()!r}, which {what}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -98,9 +98,9 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:
-    """Return max(x, 0) element-wise (gradient 0 at x = 0, as in torch)."""
+    """Return max(x, 0) element-wise (gradient 0 at x = 0 and NaN kept as NaN, as in torch)."""
     x = _check_float_tensor("x", x)
-    return torch.where(x > 0, x, torch.zeros_like(x))
+    return torch.where(x <= 0, torch.zeros_like(x), x)
 
 
 def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
@@ -133,9 +133,9 @@ def tanh_grad(x: torch.Tensor) -> torch.Tensor:
 
 
 def relu_grad(x: torch.Tensor) -> torch.Tensor:
-    """Return dReLU/dx: 1 where x > 0, else 0 (0 at the kink, as torch's autograd uses)."""
+    """Return dReLU/dx: 0 where x <= 0, else 1 (0 at the kink and 1 at NaN, as torch's autograd uses)."""
     x = _check_float_tensor("x", x)
-    return (x > 0).to(x.dtype)
+    return torch.where(x <= 0, torch.zeros_like(x), torch.ones_like(x))
 
 
 def leaky_relu_grad(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:

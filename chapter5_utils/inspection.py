@@ -7,6 +7,7 @@ type, output shape, parameter count and whether those parameters train.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,14 +122,14 @@ def _check_input_size(input_size: Any) -> tuple[int, ...]:
     ok = (
         isinstance(input_size, tuple)
         and len(input_size) > 0
-        and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in input_size)
+        and all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in input_size)
     )
     if not ok:
         raise ValueError(
             "input_size must be a non-empty tuple of positive ints giving one sample's shape "
             f"without the batch dimension, e.g. (13,) or (3, 32, 32); got {input_size!r}"
         )
-    return input_size
+    return tuple(int(d) for d in input_size)
 
 
 def summary(
@@ -158,8 +159,11 @@ def summary(
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     input_size = _check_input_size(input_size)
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+    if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = int(batch_size)
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"dtype must be a torch.dtype such as torch.float32, got {dtype!r}")
 
     names = {module: (name or ROOT_NAME) for name, module in model.named_modules()}
     counted_in: dict[nn.Parameter, str] = {}  # parameter -> name of the row that counted it
@@ -207,7 +211,7 @@ def summary(
             except RuntimeError as err:
                 raise ValueError(
                     f"the forward pass failed for input_size={input_size!r} (a batch of shape "
-                    f"{tuple(x.shape)}); give one sample's shape that the model accepts. "
+                    f"{tuple(x.shape)}, dtype={dtype}); give one sample's shape and a dtype that the model accepts. "
                     f"PyTorch said: {err}"
                 ) from err
     finally:

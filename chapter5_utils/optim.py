@@ -18,6 +18,7 @@ points, for the 2-D trajectory plots; ``distance_to`` measures where a path ende
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -29,7 +30,7 @@ Params = Iterable[torch.Tensor] | Iterable[dict[str, Any]]
 
 
 def _check_number(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
 
 
@@ -46,8 +47,43 @@ def _check_below_one(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
 
 
+_AT_LEAST_ZERO = ("lr", "weight_decay", "momentum", "lr_decay", "initial_accumulator_value", "eps", "alpha")
+_FLAGS = ("nesterov", "amsgrad", "centered")
+
+
+def _check_group(group: dict[str, Any], index: int) -> None:
+    """Raise ``TypeError``/``ValueError`` for a hyperparameter of parameter group ``index`` that cannot work.
+
+    The defaults are checked in each ``__init__``; this also covers groups that set their own values.
+    """
+    for key in _AT_LEAST_ZERO:
+        if key in group:
+            _check_at_least_zero(**{f"param_groups[{index}]['{key}']": group[key]})
+    if "dampening" in group:
+        _check_number(f"param_groups[{index}]['dampening']", group["dampening"])
+    if "betas" in group:
+        betas = group["betas"]
+        if not isinstance(betas, Sequence) or len(betas) != 2:
+            raise ValueError(f"param_groups[{index}]['betas'] must be a pair (beta1, beta2), got {betas!r}")
+        _check_below_one(f"param_groups[{index}]['betas'][0]", betas[0])
+        _check_below_one(f"param_groups[{index}]['betas'][1]", betas[1])
+    for key in _FLAGS:
+        if key in group and not isinstance(group[key], bool):
+            raise TypeError(f"param_groups[{index}]['{key}'] must be True or False, got {group[key]!r}")
+    if group.get("nesterov") and (group["momentum"] <= 0 or group["dampening"] != 0):
+        raise ValueError(
+            f"nesterov=True needs momentum > 0 and dampening = 0, got momentum={group['momentum']!r}, "
+            f"dampening={group['dampening']!r}"
+        )
+
+
 class _FromScratch(Optimizer):
     """Base class of the five: the shared ``step``; each subclass defines ``_update``."""
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a parameter group (as ``torch.optim.Optimizer`` does), then check its hyperparameters."""
+        super().add_param_group(param_group)
+        _check_group(self.param_groups[-1], len(self.param_groups) - 1)
 
     @torch.no_grad()
     def step(self, closure: Callable[[], float] | None = None) -> float | None:  # type: ignore[override]
@@ -278,16 +314,23 @@ def optimize_path(
     """
     if not (isinstance(optimizer_cls, type) and issubclass(optimizer_cls, Optimizer)):
         raise TypeError(f"optimizer_cls must be a torch.optim.Optimizer subclass, got {optimizer_cls!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+    if not callable(f):
+        raise TypeError(f"f must be a function of a 1-D tensor returning a scalar tensor, got {f!r}")
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"steps must be an int >= 0, got {steps!r}")
-    x = torch.tensor(start, dtype=torch.float64)
+    if isinstance(start, torch.Tensor):
+        start = start.detach().cpu()
+    try:
+        x = torch.as_tensor(np.asarray(start, dtype=np.float64)).clone()
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be a non-empty 1-D sequence of finite numbers, got {start!r}") from None
     if x.ndim != 1 or x.numel() == 0 or not torch.isfinite(x).all():
         raise ValueError(f"start must be a non-empty 1-D sequence of finite numbers, got {start!r}")
     x.requires_grad_(True)
     optimizer = optimizer_cls([x], **optimizer_kwargs)
-    path = np.empty((steps + 1, x.numel()))
+    path = np.empty((int(steps) + 1, x.numel()))
     path[0] = x.detach().numpy()
-    for k in range(1, steps + 1):
+    for k in range(1, int(steps) + 1):
         optimizer.zero_grad()
         value = f(x)
         if not isinstance(value, torch.Tensor) or value.ndim != 0:
@@ -303,6 +346,10 @@ def distance_to(path: np.ndarray, optimum: Sequence[float]) -> float:
     """Return the Euclidean distance from the last point of ``path`` to ``optimum``."""
     path = np.asarray(path, dtype=np.float64)
     target = np.asarray(optimum, dtype=np.float64)
-    if path.ndim != 2 or target.shape != (path.shape[1],):
-        raise ValueError(f"path must be (n, d) and optimum (d,), got shapes {path.shape} and {target.shape}")
+    if path.ndim != 2 or len(path) == 0 or target.shape != (path.shape[1],):
+        raise ValueError(
+            f"path must be (n, d) with n >= 1 and optimum (d,), got shapes {path.shape} and {target.shape}"
+        )
+    if not np.isfinite(target).all():
+        raise ValueError(f"optimum must contain only finite numbers, got {optimum!r}")
     return float(math.dist(path[-1], target))

@@ -10,6 +10,7 @@ scikit-learn's ``Perceptron(eta0=lr, penalty=None, shuffle=False)``, so the two 
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -32,6 +33,8 @@ def _as_matrix(X: ArrayLike, name: str = "X") -> torch.Tensor:
 
 def step(z: torch.Tensor) -> torch.Tensor:
     """Return +1 where ``z > 0`` and −1 elsewhere (the perceptron's step activation), as float64."""
+    if not isinstance(z, torch.Tensor | np.ndarray | list | tuple | int | float):
+        raise TypeError(f"z must be a tensor, an array or numbers, got {type(z).__name__}")
     return torch.where(torch.as_tensor(z) > 0, 1.0, -1.0).to(torch.float64)
 
 
@@ -44,7 +47,7 @@ class Perceptron:
     """
 
     def __init__(self, lr: float = 0.1) -> None:
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
             raise ValueError(f"lr (the learning rate) must be a positive finite number, got {lr!r}")
         self.lr = float(lr)
         self.weights: torch.Tensor | None = None
@@ -59,7 +62,7 @@ class Perceptron:
         Training restarts from zero weights on every call.
         """
         X = _as_matrix(X)
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
             raise ValueError(f"epochs must be a positive int, got {epochs!r}")
         if not isinstance(y, (torch.Tensor, np.ndarray)):
             raise TypeError(f"y must be a torch tensor or a NumPy array, got {type(y).__name__}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+import numbers
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
@@ -46,6 +49,8 @@ def plot_history(
     ``val_label`` names the second curve (say "test" when it is a test set watched, not used);
     ``mark_best`` draws a dotted line at the epoch with the lowest validation loss.
     """
+    _check_history(history)
+    _check_ax(ax)
     ax = ax or plt.subplots(figsize=FIGSIZE)[1]
     epochs = np.arange(1, len(history.train_loss) + 1)
     ax.plot(epochs, history.train_loss, label="training")
@@ -58,6 +63,35 @@ def plot_history(
         ax.set_yscale("log")
     ax.legend()
     return ax
+
+
+def _check_history(history: object) -> None:
+    if not isinstance(history, History):
+        raise TypeError(f"history must be the History that fit returns, got {type(history).__name__}")
+    epochs = len(history.train_loss)
+    if epochs == 0:
+        raise ValueError("history has no epochs to plot (its train_loss is empty)")
+    if len(history.val_loss) > epochs:
+        raise ValueError(
+            f"history has {len(history.val_loss)} validation losses for {epochs} epochs; at most one per epoch"
+        )
+    if history.best_epoch is not None and not 0 <= history.best_epoch < len(history.val_loss):
+        raise ValueError(
+            f"history.best_epoch={history.best_epoch!r} is not an epoch with a validation loss "
+            f"(0..{len(history.val_loss) - 1})"
+        )
+
+
+def _check_ax(ax: object) -> None:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be matplotlib Axes or None (a new figure), got {type(ax).__name__}")
+
+
+def _check_grid(padding: object, resolution: object) -> None:
+    if isinstance(padding, bool) or not isinstance(padding, numbers.Real) or not math.isfinite(padding) or padding < 0:
+        raise ValueError(f"padding must be a finite number >= 0, got {padding!r}")
+    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) or resolution < 2:
+        raise ValueError(f"resolution must be an int of at least 2 (grid points per axis), got {resolution!r}")
 
 
 def plot_decision_boundary(
@@ -75,11 +109,18 @@ def plot_decision_boundary(
     where the prediction changes. Points are coloured by their true label ``y``, and with labels
     as predictions each region takes the colour of its class's points.
     """
+    if not callable(predict):
+        raise TypeError(f"predict must be a function from an (m, 2) tensor to m labels or scores, got {predict!r}")
     X = torch.as_tensor(X, dtype=torch.float32)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n, 2), got {tuple(X.shape)}")
-    if len(y) != X.shape[0]:
-        raise ValueError(f"y must have {X.shape[0]} labels like X has rows, got {len(y)}")
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] == 0:
+        raise ValueError(f"X must have shape (n, 2) with n >= 1, got {tuple(X.shape)}")
+    if not torch.isfinite(X).all():
+        raise ValueError("X must contain only finite numbers, got NaN or infinity")
+    y_np = np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
+    if y_np.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},), one label per row of X, got {y_np.shape}")
+    _check_grid(padding, resolution)
+    _check_ax(ax)
     ax = ax or plt.subplots(figsize=FIGSIZE)[1]
     lo = X.min(dim=0).values - padding
     hi = X.max(dim=0).values + padding
@@ -87,9 +128,13 @@ def plot_decision_boundary(
         torch.linspace(lo[0], hi[0], resolution), torch.linspace(lo[1], hi[1], resolution), indexing="xy"
     )
     with torch.no_grad():
-        z = predict(torch.stack([g0.reshape(-1), g1.reshape(-1)], dim=1)).reshape(g0.shape)
-    z = z.float().numpy()
-    y_np = np.asarray(y)
+        z = predict(torch.stack([g0.reshape(-1), g1.reshape(-1)], dim=1))
+    z = np.asarray(z.detach().cpu() if isinstance(z, torch.Tensor) else z, dtype=np.float32)
+    if z.size != g0.numel():
+        raise ValueError(
+            f"predict must return one label or score per row: given {g0.numel()} rows it returned shape {z.shape}"
+        )
+    z = z.reshape(g0.shape)
     classes = np.unique(y_np)
     if set(np.unique(z)) <= set(classes.tolist()):  # labels: one flat colour per class, as its points
         index = np.searchsorted(classes, z)
@@ -98,7 +143,7 @@ def plot_decision_boundary(
     else:  # scores: shaded, with the zero level (the boundary) drawn
         ax.contourf(g0.numpy(), g1.numpy(), z, levels=20, cmap="RdBu_r", alpha=0.3)
         ax.contour(g0.numpy(), g1.numpy(), z, levels=[0.0], colors="k", linewidths=1)
-    for i, (label, marker) in enumerate(zip(classes, "os^vD")):
+    for i, (label, marker) in enumerate(zip(classes, itertools.cycle("os^vD"))):
         pts = X[y_np == label].numpy()
         ax.scatter(pts[:, 0], pts[:, 1], marker=marker, color=f"C{i}", edgecolor="k", s=50, label=f"y = {label:g}")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title)

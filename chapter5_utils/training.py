@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import numbers
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,10 +15,19 @@ from torch import nn
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_seed(seed: object) -> None:
+    if not _is_int(seed) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a non-negative int below 2**32, got {seed!r}")
+
+
 def set_seed(seed: int) -> None:
     """Return nothing; seed Python's ``random``, NumPy's global generator and torch (CPU and CUDA)."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    _check_seed(seed)
+    seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global generator is what np.random.* calls use
     torch.manual_seed(seed)
@@ -60,6 +70,61 @@ def _check_xy(name_x: str, X: torch.Tensor, name_y: str, y: torch.Tensor) -> Non
             f"{name_x} and {name_y} must have the same number of rows, got shapes "
             f"{tuple(X.shape)} and {tuple(y.shape)}"
         )
+    if X.shape[0] == 0:
+        raise ValueError(
+            f"{name_x} and {name_y} must hold at least one row, got shapes {tuple(X.shape)} and {tuple(y.shape)}"
+        )
+    for name, tensor in ((name_x, X), (name_y, y)):
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise ValueError(f"{name} must contain only finite numbers, got NaN or infinity")
+
+
+def _check_model_and_loss(model: object, loss_fn: object) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of (prediction, target), got {loss_fn!r}")
+
+
+def _check_output(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn, name_y: str) -> None:
+    """Run the model and the loss once on the first two rows (eval mode, no gradients); check what they return.
+
+    A float target must have the shape of the model's output: the losses would otherwise broadcast
+    (an (n,) target against an (n, 1) output compares every row with every other row).
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            try:
+                pred = model(X[:2])
+            except RuntimeError as err:
+                raise ValueError(
+                    f"the model cannot run on the data: rows of shape {tuple(X.shape[1:])} and dtype "
+                    f"{X.dtype} failed. PyTorch said: {err}"
+                ) from err
+            _check_prediction(pred, y, name_y)
+            _check_loss_value(loss_fn(pred, y[:2]))
+    finally:
+        model.train(was_training)
+
+
+def _check_prediction(pred: object, y: torch.Tensor, name_y: str) -> None:
+    if not isinstance(pred, torch.Tensor):
+        raise TypeError(f"the model must return a tensor, got {type(pred).__name__}")
+    if y.is_floating_point() and pred.shape[1:] != y.shape[1:]:
+        raise ValueError(
+            f"{name_y} has shape {tuple(y.shape)} but the model's output for the same rows has shape "
+            f"({y.shape[0]}, {', '.join(map(str, pred.shape[1:]))}); a float target needs the output's "
+            f"shape (a single output: use {name_y}.reshape(-1, 1); class labels: use integer labels, "
+            f"{name_y}.long())"
+        )
+
+
+def _check_loss_value(loss: object) -> None:
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
+        raise ValueError(f"loss_fn must return a single-number tensor (a mean over the batch), got {shape}")
 
 
 def evaluate_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> float:
@@ -67,12 +132,51 @@ def evaluate_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: L
 
     The model's train/eval mode is restored afterwards.
     """
+    _check_model_and_loss(model, loss_fn)
+    _check_xy("X", X, "y", y)
     was_training = model.training
     model.eval()
-    with torch.no_grad():
-        value = loss_fn(model(X), y).item()
-    model.train(was_training)
-    return value
+    try:
+        with torch.no_grad():
+            pred = model(X)
+            _check_prediction(pred, y, "y")
+            loss = loss_fn(pred, y)
+    finally:
+        model.train(was_training)
+    _check_loss_value(loss)
+    return loss.item()
+
+
+def train_one_epoch(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: LossFn,
+    optimizer: torch.optim.Optimizer,
+    batch_size: int,
+    generator: torch.Generator,
+) -> float:
+    """Return the mean training loss of one epoch: every row once, in a random order, in mini-batches.
+
+    The order is ``torch.randperm`` drawn from ``generator``; each batch is one slice of it,
+    taken from ``X`` and ``y`` by indexing (no per-row copying). ``fit`` calls this once per epoch.
+    """
+    _check_xy("X", X, "y", y)
+    if not _is_int(batch_size) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    if not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    model.train()
+    order = torch.randperm(len(X), generator=generator)
+    total = 0.0
+    for start in range(0, len(X), batch_size):
+        idx = order[start : start + batch_size]
+        optimizer.zero_grad()
+        loss = loss_fn(model(X[idx]), y[idx])
+        loss.backward()
+        optimizer.step()
+        total = total + loss.detach() * len(idx)
+    return float(total) / len(X)
 
 
 def fit(
@@ -97,39 +201,16 @@ def fit(
     gives the same batches, whatever else is random. ``scheduler`` (if any) is stepped once per
     epoch. With ``patience``, training stops after that many epochs without a new best
     validation loss and the best weights are restored (early stopping; needs validation data).
+    Before training, the model and ``loss_fn`` run once on the first two rows of ``X`` (and of
+    ``X_val``), in eval mode without gradients, to check that a float ``y`` has the output's shape.
     """
-    _check_xy("X", X, "y", y)
-    if (X_val is None) != (y_val is None):
-        raise ValueError("pass both X_val and y_val, or neither")
-    if X_val is not None:
-        _check_xy("X_val", X_val, "y_val", y_val)
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    if patience is not None and (X_val is None or not isinstance(patience, int) or patience < 1):
-        raise ValueError(
-            f"patience must be a positive int and needs X_val/y_val, got patience={patience!r}"
-            f" with {'no ' if X_val is None else ''}validation data"
-        )
-
-    n = X.shape[0]
+    _check_fit_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size, X_val, y_val, seed, scheduler, patience)
     generator = torch.Generator().manual_seed(seed)
     history = History()
     best_loss, best_state, since_best = float("inf"), None, 0
     for epoch in range(epochs):
-        model.train()
         history.lr.append(optimizer.param_groups[0]["lr"])
-        order = torch.randperm(n, generator=generator)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            optimizer.zero_grad()
-            loss = loss_fn(model(X[idx]), y[idx])
-            loss.backward()
-            optimizer.step()
-            total = total + loss.detach() * len(idx)
-        history.train_loss.append(float(total) / n)
+        history.train_loss.append(train_one_epoch(model, X, y, loss_fn, optimizer, batch_size, generator))
         if scheduler is not None:
             scheduler.step()
         if X_val is None:
@@ -151,29 +232,113 @@ def fit(
     return history
 
 
-def rmse(pred: torch.Tensor, target: torch.Tensor) -> float:
-    """Return the root mean squared error between ``pred`` and ``target`` (same number of elements)."""
-    if pred.numel() != target.numel() or pred.numel() == 0:
+def _check_fit_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size, X_val, y_val, seed, scheduler, patience):
+    """Raise a clear ``TypeError``/``ValueError`` for any argument of ``fit`` that cannot work."""
+    _check_model_and_loss(model, loss_fn)
+    _check_xy("X", X, "y", y)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("pass both X_val and y_val, or neither")
+    if X_val is not None:
+        _check_xy("X_val", X_val, "y_val", y_val)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if not _is_int(value) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if patience is not None and (X_val is None or not _is_int(patience) or patience < 1):
         raise ValueError(
-            f"pred and target must have the same, non-zero number of elements, got shapes "
+            f"patience must be a positive int and needs X_val/y_val, got patience={patience!r}"
+            f" with {'no ' if X_val is None else ''}validation data"
+        )
+    _check_seed(seed)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer built on the model's parameters, got {optimizer!r}"
+        )
+    own = {id(p) for p in model.parameters()}
+    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
+        raise ValueError(
+            "optimizer holds none of the model's parameters, so training would change nothing; "
+            "build it with optimizer_class(model.parameters(), ...)"
+        )
+    if scheduler is not None:
+        if not isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler) or isinstance(
+            scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau
+        ):
+            raise TypeError(
+                "scheduler must be a torch.optim.lr_scheduler schedule stepped once per epoch without "
+                f"arguments (StepLR, ExponentialLR, ...), got {type(scheduler).__name__}"
+            )
+        if scheduler.optimizer is not optimizer:
+            raise ValueError("scheduler must be built on the same optimizer that fit is given")
+    _check_output(model, X, y, loss_fn, "y")
+    if X_val is not None:
+        _check_output(model, X_val, y_val, loss_fn, "y_val")
+
+
+def _as_tensor(name: str, value: object) -> torch.Tensor:
+    if isinstance(value, np.ndarray):
+        return torch.as_tensor(value)
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor or a NumPy array, got {type(value).__name__}")
+    return value.detach()
+
+
+def rmse(pred: torch.Tensor, target: torch.Tensor) -> float:
+    """Return the root mean squared error between ``pred`` and ``target`` (tensors or NumPy arrays).
+
+    The two must have the same shape, except for dimensions of size 1: an (n, 1) column against
+    (n,) values is fine, (2, 3) against (3, 2) is not. NaN in either gives NaN.
+    """
+    pred, target = _as_tensor("pred", pred), _as_tensor("target", target)
+    if [d for d in pred.shape if d != 1] != [d for d in target.shape if d != 1] or pred.numel() == 0:
+        raise ValueError(
+            f"pred and target must have the same, non-empty shape (up to dimensions of size 1), got shapes "
             f"{tuple(pred.shape)} and {tuple(target.shape)}"
         )
-    diff = pred.detach().reshape(-1).double() - target.detach().reshape(-1).double()
+    diff = pred.reshape(-1).double() - target.reshape(-1).double()
     return diff.pow(2).mean().sqrt().item()
+
+
+def _check_labels(name: str, labels: torch.Tensor) -> None:
+    if labels.is_complex() or (labels.is_floating_point() and not torch.equal(labels, labels.round())):
+        raise ValueError(
+            f"{name} must hold class labels (whole numbers), got non-integer values such as "
+            f"{labels[labels != labels.round()][0].item()!r}; for scores of one class threshold them first, "
+            "e.g. (probabilities > 0.5).long()"
+        )
 
 
 def accuracy(logits_or_labels: torch.Tensor, target: torch.Tensor) -> float:
     """Return the fraction of correct predictions.
 
-    ``logits_or_labels`` is either (n, classes) scores, whose arg-max is the prediction, or (n,)
-    predicted labels; ``target`` is (n,) true labels.
+    ``logits_or_labels`` is either (n, classes) scores with at least two classes, whose arg-max is
+    the prediction, or (n,) predicted labels (whole numbers); ``target`` is (n,) true labels. Both
+    may be tensors or NumPy arrays. One column of scores is refused: whether it is a probability
+    (threshold 0.5) or a logit (threshold 0) only the caller knows.
     """
-    pred = logits_or_labels
-    if pred.ndim == 2:
-        pred = pred.argmax(dim=1)
-    if pred.ndim != 1 or target.ndim != 1 or pred.shape[0] != target.shape[0] or target.numel() == 0:
+    scores = _as_tensor("logits_or_labels", logits_or_labels)
+    target = _as_tensor("target", target)
+    if scores.ndim not in (1, 2) or target.ndim != 1 or scores.shape[0] != target.shape[0] or target.numel() == 0:
         raise ValueError(
             "logits_or_labels must be (n, classes) or (n,) and target (n,) with n > 0, got shapes "
-            f"{tuple(logits_or_labels.shape)} and {tuple(target.shape)}"
+            f"{tuple(scores.shape)} and {tuple(target.shape)}"
         )
-    return (pred.to(target.dtype) == target).double().mean().item()
+    _check_labels("target", target)
+    if scores.ndim == 1:
+        _check_labels("logits_or_labels", scores)
+        pred = scores
+    else:
+        if scores.shape[1] < 2:
+            raise ValueError(
+                f"logits_or_labels has shape {tuple(scores.shape)}: one column of scores is not a class "
+                "prediction; threshold it yourself, e.g. (logits[:, 0] > 0).long() for logits or "
+                "(probabilities[:, 0] > 0.5).long() for probabilities"
+            )
+        if scores.is_floating_point() and not torch.isfinite(scores).all():
+            raise ValueError("logits_or_labels must contain only finite scores, got NaN or infinity")
+        if target.min() < 0 or target.max() >= scores.shape[1]:
+            raise ValueError(
+                f"target must hold class indices in 0..{scores.shape[1] - 1} (logits_or_labels has "
+                f"{scores.shape[1]} columns), got values from {target.min().item()} to {target.max().item()}"
+            )
+        pred = scores.argmax(dim=1)
+    return (pred.double() == target.double()).double().mean().item()

@@ -303,3 +303,124 @@ def test_hat_matrix_loocv_rejects_bad_input():
     X_out[-1, 2] = 1.0  # a column that only the last row uses: leverage 1
     with pytest.raises(ValueError, match="leverage 1"):
         loocv_residuals_linear(X_out, np.append(y, 0.0))
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(momentum=-1.0), ValueError, "momentum must be >= 0, got -1.0"),
+        (dict(weight_decay=-1.0), ValueError, "weight_decay must be >= 0, got -1.0"),
+        (dict(momentum=0.9, optimizer="adam"), ValueError, "momentum=0.9 applies to optimizer='sgd' only"),
+        (dict(lr="0.1"), TypeError, "lr must be a finite real number, got '0.1'"),
+        (dict(lr=float("inf")), TypeError, "lr must be a finite real number, got inf"),
+        (dict(lr=True), TypeError, "lr must be a finite real number, got True"),
+        (dict(seed=True), ValueError, "seed must be a non-negative int, got True"),
+        (dict(batch_size=True), ValueError, "batch_size must be a positive int or None"),
+        (dict(standardize="yes"), TypeError, "standardize must be True or False"),
+        (dict(loss_fn="mse"), TypeError, "loss_fn must be a function"),
+        (dict(make_model=nn.Identity), ValueError, "make_model must build a model with parameters"),
+        (dict(make_model=nn.Linear), TypeError, "make_model must be callable without arguments"),
+        (dict(y="column"), ValueError, r"y \(n,\) or \(n, m\)"),
+        (dict(splits=[np.arange(5)]), ValueError, r"splits\[0\] must be a pair"),
+        (dict(splits=None), TypeError, "splits must be an iterable of"),
+        (dict(splits=[(np.arange(47), np.arange(5))]), ValueError, r"splits\[0\] uses rows \[0, 1, 2, 3, 4\]"),
+        (dict(loss_fn=lambda p, t: (p - t) ** 2), ValueError, "loss_fn must return a single-number tensor"),
+    ],
+)
+def test_cross_validate_engines_reject_the_same_bad_input(kwargs, error, message, vectorized):
+    X, y = _data()
+    args = dict(make_model=_mlp64, X=X, y=y, splits=list(kfold_splits(len(X), 2)), lr=0.1, epochs=1,
+                vectorized=vectorized)
+    if kwargs.get("y") == "column":
+        kwargs = dict(y=np.column_stack([y, y]))
+        message = r"y has shape \(47, 2\) but the model's output"
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        cross_validate(**args)
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+def test_cross_validate_rejects_non_finite_data_and_a_shared_model(vectorized):
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 2))
+    with pytest.raises(ValueError, match="X must contain only finite numbers"):
+        cross_validate(_mlp64, np.where(X > 3, np.nan, X), y, splits, lr=0.1, epochs=1, vectorized=vectorized)
+    with pytest.raises(ValueError, match="y must contain only finite numbers"):
+        cross_validate(_mlp64, X, np.full_like(y, np.inf), splits, lr=0.1, epochs=1, vectorized=vectorized)
+    shared = _mlp64()
+    with pytest.raises(ValueError, match="make_model must build a new model on every call"):
+        cross_validate(lambda: shared, X, y, splits, lr=0.1, epochs=1, vectorized=vectorized)
+
+
+def test_cross_validate_with_our_cross_entropy_gives_the_same_scores_with_both_engines():
+    from chapter5_utils import functions as fn
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0)
+    splits = list(kfold_splits(40, 4))
+
+    def make():
+        return nn.Linear(3, 3).double()
+
+    args = dict(lr=0.1, epochs=3, batch_size=8)
+    ours = cross_validate(make, X, y, splits, loss_fn=fn.cross_entropy, **args)
+    loop = cross_validate(make, X, y, splits, loss_fn=fn.cross_entropy, vectorized=False, **args)
+    torch_loss = cross_validate(make, X, y, splits, loss_fn=nn.functional.cross_entropy, vectorized=False, **args)
+    np.testing.assert_allclose(ours.scores, loop.scores, rtol=1e-10)
+    np.testing.assert_allclose(loop.scores, torch_loss.scores, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"target must be class indices in 0..1"):
+        cross_validate(lambda: nn.Linear(3, 2).double(), X, y, splits, loss_fn=fn.cross_entropy, **args)
+
+
+def test_cross_validate_refuses_a_loss_that_cannot_run_under_vmap():
+    X, y = _data()
+
+    def loss_with_item(pred, target):
+        scale = 1.0 if pred.sum().item() > -1e300 else 0.0  # reads a value: impossible inside torch.vmap
+        return scale * nn.functional.mse_loss(pred, target)
+
+    splits = list(kfold_splits(len(X), 2))
+    with pytest.raises(ValueError, match="loss_fn cannot run inside torch.vmap.*vectorized=False"):
+        cross_validate(_mlp64, X, y, splits, loss_fn=loss_with_item, lr=0.1, epochs=1)
+    loop = cross_validate(_mlp64, X, y, splits, loss_fn=loss_with_item, lr=0.1, epochs=1, vectorized=False)
+    plain = cross_validate(_mlp64, X, y, splits, lr=0.1, epochs=1, vectorized=False)
+    np.testing.assert_array_equal(loop.scores, plain.scores)
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+def test_hat_matrix_loocv_with_collinear_columns_equals_brute_force(intercept):
+    X, y = _data(n=30, d=3, seed=4)
+    X = np.column_stack([X, X[:, 0], 2 * X[:, 1] - X[:, 2]])  # a duplicated and a dependent column
+    A = np.column_stack([np.ones(len(X)), X]) if intercept else X
+    brute = []
+    for train, val in loocv_splits(len(X)):
+        coef, *_ = np.linalg.lstsq(A[train], y[train], rcond=None)
+        brute.append(y[val][0] - A[val][0] @ coef)
+    np.testing.assert_allclose(loocv_residuals_linear(X, y, intercept=intercept), brute, rtol=1e-8, atol=1e-8)
+
+
+def test_hat_matrix_loocv_rejects_non_finite_input_and_non_bool_intercept():
+    X, y = _data(n=10, d=3)
+    with pytest.raises(ValueError, match="X must contain only finite numbers"):
+        loocv_mse_linear(np.where(X > 0, np.nan, X), y)
+    with pytest.raises(ValueError, match="y must contain only finite numbers"):
+        loocv_mse_linear(X, np.full_like(y, np.inf))
+    with pytest.raises(TypeError, match="intercept must be True or False, got 'no'"):
+        loocv_mse_linear(X, y, intercept="no")
+
+
+def test_splits_reject_non_bool_shuffle_and_bad_seed():
+    with pytest.raises(TypeError, match="shuffle must be True or False, got 1"):
+        kfold_splits(10, 2, shuffle=1)
+    with pytest.raises(ValueError, match="seed must be a non-negative int or None, got True"):
+        holdout_split(10, 0.2, seed=True)
+    with pytest.raises(ValueError, match="seed must be a non-negative int or None, got -1"):
+        kfold_splits(10, 2, shuffle=True, seed=-1)
+
+
+def test_cv_result_needs_scores():
+    with pytest.raises(ValueError, match=r"non-empty 1-D array of fold scores, got shape \(0,\)"):
+        CVResult(np.array([]))
+    assert CVResult([1.0, 3.0]).mean == 2.0

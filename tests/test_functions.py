@@ -283,3 +283,27 @@ def test_cross_entropy_bad_input():
         fn.cross_entropy(logits, torch.tensor([-1, 1, 2, 1]))
     with pytest.raises(ValueError, match="at least one example, got 0 rows"):
         fn.cross_entropy(torch.zeros(0, 3), torch.zeros(0, dtype=torch.long))
+
+
+SPECIAL = torch.tensor([-1e4, -3.0, -0.0, 0.0, 2.0, 1e4, torch.nan, torch.inf, -torch.inf], dtype=torch.float64)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [(fn.sigmoid, torch.sigmoid), (fn.tanh, torch.tanh), (fn.relu, torch.relu), (fn.leaky_relu, F.leaky_relu),
+     (fn.elu, F.elu)],
+)
+def test_activations_equal_torch_on_nan_inf_and_signed_zero(ours, theirs):
+    torch.testing.assert_close(ours(SPECIAL), theirs(SPECIAL), rtol=1e-15, atol=1e-300, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "grad, activation",
+    [(fn.relu_grad, torch.relu), (fn.leaky_relu_grad, F.leaky_relu), (fn.elu_grad, F.elu)],
+)
+def test_piecewise_derivatives_equal_autograd_on_nan_inf_and_signed_zero(grad, activation):
+    # torch's own ELU derivative at NaN depends on the CPU kernel (1 or NaN), so NaN is left out there
+    special = SPECIAL[~SPECIAL.isnan()] if grad is fn.elu_grad else SPECIAL
+    x = special.clone().requires_grad_(True)
+    activation(x).sum().backward()
+    torch.testing.assert_close(grad(special), x.grad, rtol=0, atol=0, equal_nan=True)

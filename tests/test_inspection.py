@@ -224,3 +224,15 @@ def test_bad_model_and_batch_size(kwargs, error, match):
     args = {"model": MLP(), "input_size": (13,), **kwargs}
     with pytest.raises(error, match=match):
         summary(**args)
+
+
+def test_summary_checks_dtype_and_accepts_numpy_ints():
+    model = nn.Sequential(nn.Linear(13, 4), nn.ReLU(), nn.Linear(4, 1))
+    with pytest.raises(TypeError, match="dtype must be a torch.dtype such as torch.float32, got 'float32'"):
+        summary(model, (13,), dtype="float32")
+    with pytest.raises(ValueError, match=r"dtype=torch.int64\); give one sample's shape and a dtype"):
+        summary(model, (13,), dtype=torch.long)
+    import numpy as np
+
+    table = summary(model, (np.int64(13),), batch_size=np.int64(2))
+    assert table.input_size == (13,) and table.batch_size == 2 and table.total_params == 13 * 4 + 4 + 4 + 1

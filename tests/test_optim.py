@@ -319,3 +319,39 @@ def test_distance_to_errors():
         distance_to(np.zeros((3, 2)), [0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="path"):
         distance_to(np.zeros(2), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("cls", [SGD, Momentum, AdaGrad, RMSProp, Adam])
+def test_parameter_groups_are_checked_like_the_defaults(cls):
+    p = torch.zeros(2, requires_grad=True)
+    with pytest.raises(ValueError, match=r"param_groups\[0\]\['lr'\] must be >= 0, got -1.0"):
+        cls([{"params": [p], "lr": -1.0}], lr=0.1)
+    with pytest.raises(TypeError, match=r"param_groups\[1\]\['lr'\] must be a real number, got 'x'"):
+        cls([{"params": [p]}, {"params": [torch.zeros(1, requires_grad=True)], "lr": "x"}], lr=0.1)
+    assert cls([p], lr=np.float32(0.1)).param_groups[0]["lr"] == np.float32(0.1)  # NumPy numbers are numbers
+
+
+def test_flags_must_be_bools():
+    p = [torch.zeros(2, requires_grad=True)]
+    with pytest.raises(TypeError, match=r"\['nesterov'\] must be True or False, got 'yes'"):
+        Momentum(p, nesterov="yes")
+    with pytest.raises(TypeError, match=r"\['amsgrad'\] must be True or False, got 'no'"):
+        Adam(p, amsgrad="no")
+    with pytest.raises(TypeError, match=r"\['centered'\] must be True or False, got 1"):
+        RMSProp(p, centered=1)
+
+
+def test_optimize_path_and_distance_to_reject_bad_input():
+    def quadratic(v):
+        return (v**2).sum()
+
+    with pytest.raises(TypeError, match="f must be a function"):
+        optimize_path(SGD, 3, [1.0, 1.0], 2, lr=0.1)
+    with pytest.raises(ValueError, match="start must be a non-empty 1-D sequence of finite numbers, got 'ab'"):
+        optimize_path(SGD, quadratic, "ab", 2, lr=0.1)
+    start = torch.tensor([1.0, 1.0], requires_grad=True)
+    np.testing.assert_array_equal(optimize_path(SGD, quadratic, start, 1, lr=0.5), [[1.0, 1.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match=r"n >= 1 and optimum \(d,\), got shapes \(0, 2\)"):
+        distance_to(np.zeros((0, 2)), [0.0, 0.0])
+    with pytest.raises(ValueError, match="optimum must contain only finite numbers"):
+        distance_to(np.zeros((3, 2)), [np.nan, 0.0])

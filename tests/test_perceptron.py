@@ -152,3 +152,11 @@ def test_predict_before_fit_and_with_wrong_feature_count():
         p.decision_function(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="X must have 2 features"):
         p.predict(np.zeros((2, 1)))
+
+
+def test_step_rejects_non_numbers_and_perceptron_accepts_numpy_numbers():
+    with pytest.raises(TypeError, match="z must be a tensor, an array or numbers, got str"):
+        step("a")
+    assert Perceptron(lr=np.float32(0.5)).lr == 0.5
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    assert len(Perceptron().fit(X, np.array([-1.0, 1.0]), epochs=np.int64(3)).mistakes) == 3

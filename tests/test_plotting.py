@@ -35,7 +35,53 @@ def test_decision_boundary_separates_where_the_prediction_changes():
 
 
 def test_decision_boundary_rejects_bad_shapes():
-    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\), got \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\) with n >= 1, got \(3, 3\)"):
         plot_decision_boundary(lambda p: p[:, 0], torch.zeros(3, 3), torch.zeros(3))
-    with pytest.raises(ValueError, match="y must have 3 labels"):
+    with pytest.raises(ValueError, match=r"y must have shape \(3,\), one label per row"):
         plot_decision_boundary(lambda p: p[:, 0], torch.zeros(3, 2), torch.zeros(2))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(predict="f"), TypeError, "predict must be a function"),
+        (dict(X=torch.full((3, 2), float("nan"))), ValueError, "X must contain only finite numbers"),
+        (dict(X=torch.zeros(0, 2), y=torch.zeros(0)), ValueError, r"n >= 1, got \(0, 2\)"),
+        (dict(y=torch.zeros(3, 1)), ValueError, r"y must have shape \(3,\)"),
+        (dict(padding=float("nan")), ValueError, "padding must be a finite number >= 0, got nan"),
+        (dict(padding=-5), ValueError, "padding must be a finite number >= 0, got -5"),
+        (dict(resolution=1.5), ValueError, "resolution must be an int of at least 2"),
+        (dict(resolution=True), ValueError, r"\(grid points per axis\), got True"),
+        (dict(predict=lambda p: p), ValueError, r"one label or score per row: given 40000 rows it returned shape"),
+        (dict(ax="ax"), TypeError, "ax must be matplotlib Axes or None"),
+    ],
+)
+def test_decision_boundary_rejects_bad_arguments(kwargs, error, message):
+    X = torch.tensor([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+    args = dict(predict=lambda p: p[:, 0], X=X, y=torch.tensor([0, 1, 1]))
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        plot_decision_boundary(**args)
+    plt.close("all")
+
+
+def test_decision_boundary_accepts_numpy_predictions_and_plots_every_class():
+    X = torch.tensor([[float(i), float(i % 3)] for i in range(7)])
+    ax = plot_decision_boundary(lambda p: p[:, 0].round().clamp(0, 6).numpy(), X, torch.arange(7))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"y = {i}" for i in range(7)]
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "history, error, message",
+    [
+        ({"train_loss": [1.0]}, TypeError, "history must be the History that fit returns, got dict"),
+        (History(), ValueError, "history has no epochs"),
+        (History([1.0], [1.0, 2.0], [0.1]), ValueError, "2 validation losses for 1 epochs"),
+        (History([1.0], [1.0], [0.1], best_epoch=5), ValueError, r"best_epoch=5 is not an epoch"),
+    ],
+)
+def test_plot_history_rejects_bad_history(history, error, message):
+    with pytest.raises(error, match=message):
+        plot_history(history)
+    plt.close("all")

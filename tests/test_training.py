@@ -88,14 +88,15 @@ def test_fit_trains_in_train_mode_and_evaluates_in_eval_mode():
 
     class Spy(nn.Linear):
         def forward(self, x):
-            modes.append(self.training)
+            modes.append((self.training, len(x)))
             return super().forward(x)
 
     model = Spy(3, 1)
     X, y = _line_data()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     fit(model, X, y, loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=1, batch_size=64, X_val=X, y_val=y)
-    assert modes == [True, False]
+    # two rows of X and of X_val, in eval mode, to check the output's shape; then the epoch and its validation
+    assert modes == [(False, 2), (False, 2), (True, 64), (False, 64)]
 
 
 def test_fit_steps_the_scheduler_once_per_epoch():
@@ -155,7 +156,7 @@ def test_rmse_matches_scikit_learn():
     pred, target = torch.randn(50, 1, generator=gen), torch.randn(50, generator=gen)
     expected = mean_squared_error(target.numpy(), pred.numpy().ravel()) ** 0.5
     assert rmse(pred, target) == pytest.approx(expected, rel=1e-6)
-    with pytest.raises(ValueError, match="same, non-zero number of elements"):
+    with pytest.raises(ValueError, match=r"of size 1\), got shapes \(3,\) and \(4,\)"):
         rmse(torch.zeros(3), torch.zeros(4))
 
 
@@ -168,3 +169,126 @@ def test_accuracy_from_logits_and_from_labels_matches_scikit_learn():
     assert accuracy(torch.tensor([1.0, 0.0]), torch.tensor([1.0, 1.0])) == 0.5
     with pytest.raises(ValueError, match="logits_or_labels must be"):
         accuracy(torch.zeros(4, 2), torch.zeros(3, dtype=torch.long))
+
+
+def test_train_one_epoch_is_one_epoch_of_fit_and_rejects_bad_arguments():
+    model, history = _train(seed=2)
+    torch.manual_seed(1)
+    ref = nn.Linear(3, 1)
+    X, y = _line_data()
+    opt = torch.optim.SGD(ref.parameters(), lr=0.1)
+    gen = torch.Generator().manual_seed(2)
+    losses = [training.train_one_epoch(ref, X, y, nn.functional.mse_loss, opt, 32, gen) for _ in range(30)]
+    assert losses == history.train_loss and losses[-1] < losses[0] / 10
+    assert torch.equal(model.weight, ref.weight) and torch.equal(model.bias, ref.bias)
+    with pytest.raises(ValueError, match="batch_size must be a positive int, got 0"):
+        training.train_one_epoch(ref, X, y, nn.functional.mse_loss, opt, 0, gen)
+    with pytest.raises(TypeError, match="generator must be a torch.Generator, got int"):
+        training.train_one_epoch(ref, X, y, nn.functional.mse_loss, opt, 32, 0)
+    with pytest.raises(ValueError, match="same number of rows"):
+        training.train_one_epoch(ref, X, y[:5], nn.functional.mse_loss, opt, 32, gen)
+
+
+def _fit_args(**kwargs):
+    torch.manual_seed(1)
+    model = kwargs.pop("model", None) or nn.Linear(3, 1)
+    X, y = _line_data(n=8)
+    params = model.parameters() if isinstance(model, nn.Module) else [torch.zeros(1, requires_grad=True)]
+    args = dict(model=model, X=X, y=y, loss_fn=nn.functional.mse_loss, optimizer=torch.optim.SGD(params, lr=0.1),
+                epochs=2)
+    args.update(kwargs)
+    return args
+
+
+def _other_optimizer():
+    return torch.optim.SGD(nn.Linear(3, 1).parameters(), lr=0.1)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(X=torch.zeros(0, 3), y=torch.zeros(0, 1)), ValueError, r"at least one row, got shapes \(0, 3\)"),
+        (dict(y=torch.zeros(8)), ValueError, r"y has shape \(8,\) but the model's output .* \(8, 1\)"),
+        (dict(y=torch.zeros(8, 2)), ValueError, r"y has shape \(8, 2\) but the model's output"),
+        (dict(X_val=torch.zeros(4, 3), y_val=torch.zeros(4)), ValueError, r"y_val has shape \(4,\)"),
+        (dict(X=torch.full((8, 3), float("nan"))), ValueError, "X must contain only finite numbers"),
+        (dict(y=torch.full((8, 1), float("inf"))), ValueError, "y must contain only finite numbers"),
+        (dict(epochs=True), ValueError, "epochs must be a positive int, got True"),
+        (dict(batch_size=True), ValueError, "batch_size must be a positive int, got True"),
+        (dict(seed=-1), ValueError, "seed must be a non-negative int below 2\\*\\*32, got -1"),
+        (dict(seed=1.5), ValueError, "seed must be a non-negative int below 2\\*\\*32, got 1.5"),
+        (dict(model=lambda x: x), TypeError, "model must be a torch.nn.Module, got function"),
+        (dict(optimizer="sgd"), TypeError, "optimizer must be a torch.optim.Optimizer"),
+        (dict(optimizer=_other_optimizer()), ValueError, "optimizer holds none of the model's parameters"),
+        (dict(loss_fn="mse"), TypeError, "loss_fn must be a function of \\(prediction, target\\), got 'mse'"),
+        (dict(loss_fn=lambda p, t: 1.0), ValueError, "loss_fn must return a single-number tensor .* got float"),
+        (dict(loss_fn=lambda p, t: (p - t) ** 2), ValueError, r"single-number tensor .* got \(2, 1\)"),
+        (dict(X=torch.zeros(8, 2)), ValueError, r"the model cannot run on the data: rows of shape \(2,\)"),
+        (dict(scheduler="step"), TypeError, "scheduler must be a torch.optim.lr_scheduler schedule"),
+        (dict(scheduler=torch.optim.lr_scheduler.StepLR(_other_optimizer(), 1)), ValueError,
+         "scheduler must be built on the same optimizer"),
+    ],
+)
+def test_fit_rejects_bad_arguments_clearly(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        fit(**_fit_args(**kwargs))
+
+
+def test_fit_refuses_reduce_lr_on_plateau():
+    args = _fit_args()
+    args["scheduler"] = torch.optim.lr_scheduler.ReduceLROnPlateau(args["optimizer"])
+    with pytest.raises(TypeError, match="got ReduceLROnPlateau"):
+        fit(**args)
+
+
+def test_evaluate_loss_checks_its_arguments():
+    model = nn.Linear(3, 1)
+    X, y = _line_data(n=8)
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got str"):
+        training.evaluate_loss("model", X, y, nn.functional.mse_loss)
+    with pytest.raises(ValueError, match=r"y has shape \(8,\) but the model's output"):
+        training.evaluate_loss(model, X, y[:, 0], nn.functional.mse_loss)
+    with pytest.raises(ValueError, match=r"single-number tensor .* got \(8, 1\)"):
+        training.evaluate_loss(model, X, y, lambda p, t: (p - t) ** 2)
+    with pytest.raises(ValueError, match="at least one row"):
+        training.evaluate_loss(model, X[:0], y[:0], nn.functional.mse_loss)
+    assert training.evaluate_loss(model, X, y, nn.functional.mse_loss) == pytest.approx(
+        nn.functional.mse_loss(model(X), y).item(), rel=1e-6)
+
+
+def test_set_seed_accepts_numpy_ints_and_rejects_too_large():
+    set_seed(np.int64(5))
+    first = torch.rand(1).item()
+    set_seed(5)
+    assert torch.rand(1).item() == first
+    with pytest.raises(ValueError, match=r"below 2\*\*32, got 4294967296"):
+        set_seed(2**32)
+
+
+def test_accuracy_and_rmse_accept_numpy_arrays():
+    assert accuracy(np.array([1, 0, 0]), np.array([1, 0, 1])) == pytest.approx(2 / 3, abs=1e-15)
+    assert rmse(np.array([1.0, 2.0]), np.array([1.0, 4.0])) == pytest.approx(2**0.5, abs=1e-15)
+    assert accuracy(torch.tensor([1.0, -1.0]), torch.tensor([1.0, 1.0])) == 0.5  # whole-number float labels
+
+
+@pytest.mark.parametrize(
+    "pred, target, message",
+    [
+        (torch.tensor([[0.9], [0.2], [0.8]]), torch.tensor([1, 0, 1]), r"one column of scores is not a class"),
+        (torch.tensor([0.9, 0.2, 0.8]), torch.tensor([1, 0, 1]), "logits_or_labels must hold class labels"),
+        (torch.tensor([1, 0, 0]), torch.tensor([1.0, 0.5, 1.0]), "target must hold class labels"),
+        (torch.tensor([[float("nan"), 0.0], [0.0, 1.0]]), torch.tensor([0, 1]), "only finite scores"),
+        (torch.zeros(3, 2), torch.tensor([0, 1, 5]), r"class indices in 0..1 .* from 0 to 5"),
+    ],
+)
+def test_accuracy_refuses_what_it_cannot_score(pred, target, message):
+    with pytest.raises(ValueError, match=message):
+        accuracy(pred, target)
+
+
+def test_rmse_refuses_transposed_shapes_and_non_arrays():
+    with pytest.raises(ValueError, match=r"got shapes \(2, 3\) and \(3, 2\)"):
+        rmse(torch.zeros(2, 3), torch.zeros(3, 2))
+    with pytest.raises(TypeError, match="pred must be a torch tensor or a NumPy array, got list"):
+        rmse([1.0], torch.zeros(1))
+    assert rmse(torch.tensor([[1.0], [2.0]]), torch.tensor([1.0, 4.0])) == pytest.approx(2**0.5, abs=1e-15)
