@@ -123,7 +123,7 @@ def evaluate(exercise_id: str, *answers: Any, **named: Any) -> Feedback:
     except Exception as error:  # the learner's code raised: report it, never a traceback
         where = traceback.extract_tb(error.__traceback__)[-1]
         return not_yet(
-            f"running your answer raised {type(error).__name__}: {error} (line {where.lineno}: {where.line}).",
+            f"Running your answer raised {type(error).__name__}: {error} (line {where.lineno}: {where.line}).",
             f"답을 실행하다가 {type(error).__name__} 오류가 났다: {error} ({where.lineno}행: {where.line}).",
         )
 
@@ -143,7 +143,8 @@ def check(exercise_id: str, *answers: Any, **named: Any) -> None:
         print(f"연습문제 {exercise_id}: {head} {feedback.text(lang)}")
     else:
         head = "correct." if feedback.status == "correct" else "not yet."
-        print(f"Exercise {exercise_id}: {head} {feedback.text(lang)}")
+        text = feedback.text(lang)
+        print(f"Exercise {exercise_id}: {head} {text[:1].upper()}{text[1:]}")
 
 
 def hint(exercise_id: str, number: int | None = None) -> None:
