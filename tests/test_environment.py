@@ -1,7 +1,9 @@
-"""The three places that name the dependencies agree: pyproject.toml, constraints.txt, environment.yml."""
+"""The places that name the dependencies agree (pyproject.toml, constraints.txt, constraints-min.txt,
+environment.yml), and pytest turns our own deprecations into errors but not third-party ones."""
 
 import re
 import tomllib
+import warnings
 
 import pytest
 
@@ -43,16 +45,21 @@ def test_environment_yml_names_the_same_packages_and_bounds_as_pyproject(root, d
 
 def test_environment_yml_installs_the_helpers_and_the_cpu_build(root):
     text = (root / "environment.yml").read_text(encoding="utf-8")
-    assert "pytorch>=2.2=cpu*" in text
+    assert "pytorch>=2.3=cpu*" in text
     assert "-e ." in text and "conda-forge" in text
 
 
-def test_constraints_pin_every_declared_package_exactly(root, declared):
+def _pins(path):
     pins = {}
-    for line in (root / "constraints.txt").read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
-            pins[name.lower()] = version
+            pins[name.strip().lower()] = version.strip()
+    return pins
+
+
+def test_constraints_pin_every_declared_package_exactly(root, declared):
+    pins = _pins(root / "constraints.txt")
     assert set(declared) <= set(pins), f"not pinned: {sorted(set(declared) - set(pins))}"
     assert pins["torch"] == "2.13.0"
     for name in ("numpy", "matplotlib", "scikit-learn", "nbval", "pytest", "ipykernel", "jupyterlab"):
@@ -62,3 +69,53 @@ def test_constraints_pin_every_declared_package_exactly(root, declared):
 def test_runtime_dependencies_are_ranges_not_pins(pyproject):
     for spec in pyproject["dependencies"]:
         assert ">=" in spec and "==" not in spec, f"{spec!r} would make Colab reinstall it"
+
+
+# The one pin above its floor: the only torch wheel on the project's machines is 2.13.0 (CPU);
+# the floor torch>=2.3 rests on the reasons written beside it in pyproject.toml.
+ABOVE_FLOOR = {"torch": "2.13.0"}
+
+
+def test_min_constraints_pin_every_tested_package_at_its_floor(root, pyproject):
+    # What `make test-min` installs: the runtime dependencies and the test extra (not the lab extra).
+    specs = pyproject["dependencies"] + pyproject["optional-dependencies"]["test"]
+    floors = dict(_requirement(s) for s in specs)
+    assert all(re.fullmatch(r">=\d+(\.\d+)*", bound) for bound in floors.values()), floors
+    floors = {name: bound.removeprefix(">=") for name, bound in floors.items()}
+    pins = _pins(root / "constraints-min.txt")
+    assert set(pins) == set(floors), f"constraints-min.txt and pyproject.toml differ: {sorted(set(pins) ^ set(floors))}"
+    for name, version in ABOVE_FLOOR.items():
+        assert pins.pop(name) == version
+        floors.pop(name)
+    for name, floor in floors.items():
+        # "1.26" is the floor 1.26.0: compare release numbers padded with zeros.
+        pad = max(len(floor.split(".")), len(pins[name].split(".")))
+        as_tuple = [tuple(map(int, v.split("."))) + (0,) * (pad - len(v.split("."))) for v in (floor, pins[name])]
+        assert as_tuple[0] == as_tuple[1], f"{name}: floor {floor} but constraints-min.txt pins {pins[name]}"
+
+
+def _warn_from(module: str, category: type[Warning]) -> None:
+    """Raise ``category`` the way code in ``module`` would: warnings.warn called in that module."""
+    namespace = {"__name__": module}
+    exec(compile("import warnings\ndef f(c):\n    warnings.warn('old API', c)\n", f"<{module}>", "exec"), namespace)
+    namespace["f"](category)
+
+
+@pytest.mark.parametrize("module", ["chapter5_utils.data", "test_environment", "conftest"])
+@pytest.mark.parametrize("category", [DeprecationWarning, PendingDeprecationWarning])
+def test_a_deprecation_in_our_own_code_fails_the_tests(module, category):
+    with pytest.raises(category, match="old API"):
+        _warn_from(module, category)
+
+
+@pytest.mark.parametrize("module", ["matplotlib._fontconfig_pattern", "sklearn.utils"])
+def test_a_deprecation_inside_a_third_party_package_is_shown_not_raised(module):
+    with warnings.catch_warnings(record=True) as caught:  # keeps the configured filters, records instead of printing
+        _warn_from(module, DeprecationWarning)
+    assert [str(w.message) for w in caught] == ["old API"]
+
+
+@pytest.mark.parametrize("category", [UserWarning, RuntimeWarning, FutureWarning])
+def test_other_warnings_fail_the_tests_wherever_they_come_from(category):
+    with pytest.raises(category, match="old API"):
+        _warn_from("matplotlib.axes", category)
