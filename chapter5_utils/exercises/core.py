@@ -143,8 +143,7 @@ def check(exercise_id: str, *answers: Any, **named: Any) -> None:
         print(f"연습문제 {exercise_id}: {head} {feedback.text(lang)}")
     else:
         head = "correct." if feedback.status == "correct" else "not yet."
-        text = feedback.text(lang)
-        print(f"Exercise {exercise_id}: {head} {text[:1].upper()}{text[1:]}")
+        print(f"Exercise {exercise_id}: {head} {feedback.text(lang)}")
 
 
 def hint(exercise_id: str, number: int | None = None) -> None:
