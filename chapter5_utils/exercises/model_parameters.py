@@ -698,14 +698,14 @@ register(
         solution={
             "en": _FREEZING_SOLUTION_CODE
             + "\nThe optimizer now holds only fc3's weight and bias. PyTorch's optimizers skip a tensor whose "
-            ".grad is None, so handing them the frozen ones usually does no harm; but a frozen tensor that holds a "
-            ".grad (zeros, say, after zero_grad(set_to_none=False)) is still moved by weight decay. An optimizer "
-            "that only holds what trains cannot do that, and says what you mean.",
+            ".grad is None, so handing them the frozen ones usually does no harm; but a tensor frozen after some "
+            "training keeps its old .grad (zeros after zero_grad(set_to_none=False)), and weight decay still moves "
+            "it. An optimizer that only holds what trains cannot do that, and says what you mean.",
             "ko": _FREEZING_SOLUTION_CODE
             + "\n이제 옵티마이저는 fc3의 가중치와 편향만 가진다. PyTorch의 옵티마이저는 .grad가 None인 텐서를 "
-            "건너뛰므로, 동결된 텐서를 넘겨도 대개는 해가 없다. 그러나 .grad를 가진 동결 텐서(예: "
-            "zero_grad(set_to_none=False) 뒤의 0)는 가중치 감쇠(weight decay)로 여전히 움직인다. 학습할 것만 가진 "
-            "옵티마이저에서는 그런 일이 없고, 의도도 분명히 드러난다.",
+            "건너뛰므로, 동결된 텐서를 넘겨도 대개는 해가 없다. 그러나 얼마간 학습한 뒤에 동결한 텐서는 예전의 "
+            ".grad를 그대로 가지고 있고(zero_grad(set_to_none=False) 뒤에는 0), 가중치 감쇠(weight decay)가 "
+            "여전히 그 텐서를 움직인다. 학습할 것만 가진 옵티마이저에서는 그런 일이 없고, 의도도 분명히 드러난다.",
         },
         reference=_freezing_reference,
     )
