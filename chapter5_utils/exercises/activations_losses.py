@@ -179,9 +179,9 @@ def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
     sigmoid_factor = shrink["sigmoid"] ** (1 / (DEPTH - 1))
     return correct(
         f"Over 30 layers sigmoid's gradient shrinks by ×{sigmoid_factor:.3f} per layer (its derivative is at most "
-        "0.25), while tanh, ReLU, Leaky ReLU and ELU stay within a factor of 3 of level.",
+        "0.25), while for tanh, ReLU, Leaky ReLU and ELU layer 1 and layer 30 differ by less than a factor of 3.",
         f"30개 층에서 시그모이드의 기울기는 층마다 ×{sigmoid_factor:.3f}씩 줄어들지만(도함수가 최대 0.25), "
-        "tanh, ReLU, Leaky ReLU, ELU는 3배 이내에서 거의 일정하게 유지된다.",
+        "tanh, ReLU, Leaky ReLU, ELU는 1층과 30층의 차이가 3배 미만이다.",
     )
 
 
@@ -213,8 +213,8 @@ register(
                 "norms_30 = {name: layer_gradient_norms(module, depth=30) for name, module in modules.items()}\n"
                 "vanishing = [name for name, g in norms_30.items() if g[0] / g[-1] < 1e-3]  # ['sigmoid']\n\n"
                 "Sigmoid's derivative is at most 0.25, so each layer multiplies the gradient by about 0.23 and 30 "
-                "layers by about 5e-19. tanh (derivative 1 at 0), ReLU and Leaky ReLU (1 for positive inputs) and "
-                "ELU stay within a factor of 3 of level: only sigmoid's gradient vanishes."
+                "layers by about 5e-19. For tanh (derivative 1 at 0), ReLU and Leaky ReLU (1 for positive inputs) and "
+                "ELU, layer 1 and layer 30 differ by less than a factor of 3: only sigmoid's gradient vanishes."
             ),
             "ko": (
                 "modules = {\"sigmoid\": nn.Sigmoid(), \"tanh\": nn.Tanh(), \"ReLU\": nn.ReLU(),\n"
@@ -223,7 +223,7 @@ register(
                 "vanishing = [name for name, g in norms_30.items() if g[0] / g[-1] < 1e-3]  # ['sigmoid']\n\n"
                 "시그모이드의 도함수는 최대 0.25이므로 층마다 기울기에 약 "
                 "0.23이 곱해지고, 30개 층이면 약 5e-19가 된다. "
-                "tanh(0에서 도함수 1), ReLU와 Leaky ReLU(양수 입력에서 1), ELU는 3배 이내에서 거의 일정하다. "
+                "tanh(0에서 도함수 1), ReLU와 Leaky ReLU(양수 입력에서 1), ELU는 1층과 30층의 차이가 3배 미만이다. "
                 "기울기가 소실되는 것은 시그모이드뿐이다."
             ),
         },
@@ -355,10 +355,11 @@ def _reference_diagonal() -> tuple[tuple, dict]:
 
 
 _DIAGONAL_CODE = (
-    "steps_positive, steps_centred = (\n"
-    "    int(np.nanmin([steps_to_reach(gd_path(X, w_star_diagonal, lr), w_star_diagonal) for lr in learning_rates]))\n"
-    "    for X in inputs.values()\n"
-    ")\n"
+    "def fewest_steps(X):\n"
+    "    steps = [steps_to_reach(gd_path(X, w_star_diagonal, lr), w_star_diagonal) for lr in learning_rates]\n"
+    "    return int(np.nanmin(steps))\n\n\n"
+    "steps_positive = fewest_steps(inputs[\"all-positive (sigmoid)\"])\n"
+    "steps_centred = fewest_steps(inputs[\"zero-centred (sigmoid − ½)\"])\n"
     "cause = \"curvature\"\n\n"
 )
 
@@ -384,13 +385,13 @@ register(
             "en": _DIAGONAL_CODE
             + "The all-positive inputs still need many times the steps. The sign argument predicts no trouble "
             "here, because every step may point towards w* = (1, 1). The curvature E[xxᵀ] = Cov(x) + μμᵀ does not "
-            "depend on w*: its largest eigenvalue still caps the learning rate (η < 2/λ_max), and the flat direction "
-            "still needs about λ_max/λ_min times the steps.",
+            "depend on w*: its largest eigenvalue still caps the learning rate (η < 2/λ_max), so the number of steps "
+            "still grows with the ratio λ_max/λ_min.",
             "ko": _DIAGONAL_CODE
             + "모두 양수인 입력은 여전히 몇 배의 걸음이 필요하다. 모든 "
               "걸음이 w* = (1, 1)을 향할 수 있으므로 부호 논리로는 "
             "문제가 없어야 한다. 그러나 곡률 E[xxᵀ] = Cov(x) + μμᵀ는 w*와 무관하다. 가장 큰 고윳값이 여전히 학습률을 "
-            "제한하고(η < 2/λ_max), 평평한 방향에는 여전히 약 λ_max/λ_min배의 걸음이 필요하다.",
+            "제한하므로(η < 2/λ_max) 걸음 수는 여전히 비율 λ_max/λ_min을 따라 늘어난다.",
         },
         reference=_reference_diagonal,
     )
@@ -534,13 +535,14 @@ register(
         solution={
             "en": _HUBER_CODE
             + "The Huber line lands next to the MAE line (slope about 2.16 against 2.07 for MAE and 3.96 for MSE). "
-            "Errors larger than δ = 1 cost linearly, as in MAE, so the outliers pull no harder than any other point; "
+            "Errors larger than δ = 1 cost linearly, as in MAE, so an outlier pulls no harder than any point whose "
+            "error exceeds δ; "
             "small errors cost quadratically, which makes the loss smooth at 0.",
             "ko": _HUBER_CODE
             + "Huber 직선은 MAE 직선 바로 옆에 놓인다(기울기 약 2.16; MAE는 "
               "2.07, MSE는 3.96). δ = 1보다 큰 오차는 MAE처럼 "
-            "선형으로 비용이 늘어나므로 이상치가 다른 점보다 세게 당기지 "
-            "못하고, 작은 오차는 이차로 늘어나 0 근처에서 손실이 매끄럽다.",
+            "선형으로 비용이 늘어나므로 이상치는 오차가 δ보다 큰 다른 점보다 "
+            "세게 당기지 못하고, 작은 오차는 이차로 늘어나 0 근처에서 손실이 매끄럽다.",
         },
         reference=_reference_huber,
     )
