@@ -177,7 +177,9 @@ def _check_logits(logits: object) -> torch.Tensor:
 
 
 def naive_softmax(logits: torch.Tensor) -> torch.Tensor:
-    """Return e^z / Σ e^z along the last dim, exactly as written: overflows to nan for logits above ~88 (float32) or ~709 (float64).
+    """Return e^z / Σ e^z along the last dim, exactly as written: overflows to nan for large logits.
+
+    e^z overflows for z above about 88 in float32 and about 709 in float64.
 
     For the demonstration only; ``softmax`` gives the same values without overflowing.
     """
