@@ -40,11 +40,11 @@ def test_01_1_reference_finds_the_odd_learning_rate():
     assert different == 0.1
     assert mistakes[0.5] == mistakes[2.0] == mistakes[10.0] != mistakes[0.1]
     assert _feedback("01.1", mistakes, 0.1).status == "correct"
-    _not_yet("01.1", {"0.5": [0] * 12}, 0.1, match=r"the keys of `mistakes` should be the learning rates")
+    _not_yet("01.1", {"0.5": [0] * 12}, 0.1, match=r"The keys of `mistakes` should be the learning rates")
 
 
 def test_01_1_wrong_odd_one_out_points_back_to_the_learners_own_lists():
-    _not_yet("01.1", _mistakes(), 10, match=r"with η = 10 the mistakes per epoch are the same as with η = 1")
+    _not_yet("01.1", _mistakes(), 10, match=r"With η = 10 the mistakes per epoch are the same as with η = 1")
     _not_yet("01.1", _mistakes(), 3, match=r"not one of the learning rates you trained with")
 
 
@@ -54,7 +54,7 @@ def test_01_1_typical_wrong_mistake_lists():
     _not_yet("01.1", _mistakes(lrs=(0.5, 2, 10)), 0.1, match=r"no entry for the learning rate\(s\) 0.1")
     wrong = _mistakes()
     wrong[2] = [1] * 12
-    _not_yet("01.1", wrong, 0.1, match=r"for η = 2 your mistakes per epoch \[1, 1")
+    _not_yet("01.1", wrong, 0.1, match=r"For η = 2 your mistakes per epoch \[1, 1")
 
 
 def test_01_1_wrong_types_get_not_yet():
@@ -128,7 +128,7 @@ def test_01_3_reference_matches_autograd():
 def test_01_3_typical_wrong_backward_passes():
     _not_yet("01.3", _sigmoid_derivative, match=r"the sigmoid's derivative h\(1 − h\)")
     _not_yet("01.3", _without_two, match=r"every gradient is 0.5 times autograd's")
-    _not_yet("01.3", _hard_coded_n, match=r"with 5 samples, 4 features.*is a size such as n = 8 written")
+    _not_yet("01.3", _hard_coded_n, match=r"With 5 samples, 4 features.*is a size such as n = 8 written")
     _not_yet("01.3", _transposed, match=r"dL/dW1 has shape \(2, 3\), but W1 has shape \(3, 2\)")
     _not_yet("01.3", _bias_mean, match=r"but dL/db1 do not: a bias gradient is the sum over the samples")
 
@@ -136,7 +136,7 @@ def test_01_3_typical_wrong_backward_passes():
 def test_01_3_unfinished_or_wrong_types():
     assert _feedback("01.3", lambda *args: None).status == "not_attempted"
     assert _feedback("01.3", lambda *args: {"W1": ..., "b1": ..., "W2": ..., "b2": ...}).status == "not_attempted"
-    _not_yet("01.3", "backward_tanh", match=r"pass your function itself")
+    _not_yet("01.3", "backward_tanh", match=r"Pass your function itself")
     _not_yet("01.3", lambda *args: [1, 2], match=r"should return a dict")
     _not_yet("01.3", lambda *args: {"W1": 1}, match=r"no key\(s\) b1, W2, b2")
     _not_yet("01.3", lambda *args: {k: 0.0 for k in ("W1", "b1", "W2", "b2")}, match=r"should be a torch tensor")
