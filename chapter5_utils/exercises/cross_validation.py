@@ -246,10 +246,11 @@ best_epoch = {wd: run.best_epoch + 1 for wd, run in runs.items()}
 check("04.1", runs, best_epoch)
 
 Weight decay adds weight_decay × w to every gradient, which pulls the weights toward 0. With 1e-2 the
-pull is too weak: the validation loss still bottoms out near epoch 9 and turns up, only more slowly,
-and early stopping (patience=15) stops as early as without decay. With 1e-1 the curve stays nearly
-flat to epoch 60 and ends below the early-stopped run's best: a penalty strong enough prevents
-overfitting, where validation alone only measures it.""",
+pull is too weak: the validation loss still bottoms out at epoch 9 and turns up, only more slowly,
+and early stopping (patience=15) stops after 24 epochs, as without decay. With 1e-1 the validation
+loss keeps edging down until epoch 41, stays nearly flat to epoch 60 and ends below the best of
+section 1's early-stopped run; early stopping runs to epoch 56. A penalty strong enough prevents overfitting, where
+validation alone only measures it.""",
         "ko": """def train_big(patience=None, weight_decay=0.0):
     set_seed(0)
     model = big_mlp()
@@ -263,9 +264,10 @@ best_epoch = {wd: run.best_epoch + 1 for wd, run in runs.items()}
 check("04.1", runs, best_epoch)
 
 가중치 감쇠(weight decay)는 모든 기울기에 weight_decay × w를 더해 가중치를 0 쪽으로 당긴다. 1e-2는 그 힘이
-너무 약하다. 검증 손실은 여전히 9 에폭 근처에서 가장 낮고 다시 오르며, 오르는 속도만 느려진다. 조기 종료
-(patience=15)도 감쇠가 없을 때만큼 일찍 멈춘다. 1e-1이면 곡선이 60 에폭까지 거의 평평하고, 조기 종료한
-실행의 최저값보다 낮게 끝난다. 충분히 강한 벌점은 과적합을 막는다. 검증은 과적합을 잴 뿐이다.""",
+너무 약하다. 검증 손실은 여전히 9 에폭에서 가장 낮고 다시 오르며, 오르는 속도만 느려진다. 조기 종료
+(patience=15)도 감쇠가 없을 때처럼 24 에폭 뒤에 멈춘다. 1e-1이면 검증 손실이 41 에폭까지 조금씩 내려가고
+60 에폭까지 거의 평평하며, 1절에서 조기 종료한 실행의 최저값보다 낮게 끝난다. 조기 종료는 56 에폭까지 간다.
+충분히 강한 벌점은 과적합을 막는다. 검증은 과적합을 잴 뿐이다.""",
     },
     reference=_reference_04_1,
 ))
@@ -397,7 +399,7 @@ ratio = (max(scores) - min(scores)) / (max(cv_mse) - min(cv_mse))
 check("04.2", cv_mse, ratio)
 
 A single hold-out score depends on which 89 rows happen to be validated; a 5-fold estimate
-averages five such scores and validates every row once, so reshuffling moves it about ten times
+averages five fold scores and validates every row once, so reshuffling moves it about ten times
 less. (Scaling the features does not change least squares' predictions, so it is left out here.)""",
         "ko": """cv_mse = []
 for s in range(5):
@@ -410,7 +412,7 @@ for s in range(5):
 ratio = (max(scores) - min(scores)) / (max(cv_mse) - min(cv_mse))
 check("04.2", cv_mse, ratio)
 
-홀드아웃 점수 하나는 어느 89행이 검증에 뽑혔는지에 달려 있다. 5겹 추정값은 그런 점수 다섯 개를 평균하고 모든 행을
+홀드아웃 점수 하나는 어느 89행이 검증에 뽑혔는지에 달려 있다. 5겹 추정값은 폴드 점수 다섯 개를 평균하고 모든 행을
 한 번씩 검증하므로, 다시 섞어도 약 10분의 1만큼만 움직인다. (특성을 표준화해도 최소제곱의 예측은 바뀌지 않으므로
 여기서는 생략했다.)""",
     },
