@@ -50,3 +50,16 @@ def test_colab_write_restores_badge_and_setup_cell(tmp_path, monkeypatch):
     assert colab.badge_links("".join(cells[0]["source"])) == [colab.colab_link(source.name)]
     assert "".join(cells[1]["source"]) == colab.SETUP_CELL
     assert cells[2:] == json.loads(source.read_text(encoding="utf-8"))["cells"][2:]
+
+
+def test_strip_volatile_merges_a_print_split_across_stream_outputs():
+    cell = nbformat.v4.new_code_cell("print('a'); print('b')")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="b"),
+        nbformat.v4.new_output("stream", name="stdout", text="\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warn\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    run_notebooks.strip_volatile(nb)
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "a\nb\n"), ("stderr", "warn\n")]

@@ -19,12 +19,19 @@ import nbformat
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 VOLATILE_CELL_KEYS = ("execution", "collapsed", "scrolled")
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> None:
-    """Drop timing and UI state from cell metadata, and the kernel's version details."""
+    """Drop timing and UI state from cell metadata, and the kernel's version details; merge split prints.
+
+    One ``print`` can reach the notebook as one stream output or as several, depending on when the
+    kernel flushes; merging consecutive outputs of the same stream makes the stored file the same
+    on every run.
+    """
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     for cell in nb.cells:
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
