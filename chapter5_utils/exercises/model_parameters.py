@@ -507,11 +507,11 @@ def check_tanh_spread(xavier_std_30: Any, xavier_gain_std_30: Any) -> Feedback:
             return feedback
     return correct(
         f"With tanh, plain Xavier lets the std fall from {plain[0]:.2f} after layer 1 to {plain[-1]:.2f} after "
-        f"layer 30, because tanh's slope is below 1 away from 0; the gain 5/3 makes up for that and keeps it "
-        f"near {gain[-1]:.2f} all the way (tolerance ±{TANH_TOLERANCE}).",
+        f"layer 30, because tanh's slope is below 1 away from 0; the gain 5/3 makes up for that: from "
+        f"{gain[0]:.2f} after layer 1 it settles near {gain[-1]:.2f} and stays there (tolerance ±{TANH_TOLERANCE}).",
         f"tanh에서 그대로의 Xavier는 표준편차가 1층 뒤 {plain[0]:.2f}에서 30층 뒤 {plain[-1]:.2f}까지 줄어든다. "
-        f"tanh의 기울기가 0에서 멀어지면 1보다 작기 때문이다. 이득 5/3은 그만큼을 메워 끝까지 {gain[-1]:.2f} 근처를 "
-        f"유지한다(허용 오차 ±{TANH_TOLERANCE}).",
+        f"tanh의 기울기가 0에서 멀어지면 1보다 작기 때문이다. 이득 5/3은 그만큼을 메운다. 표준편차는 1층 뒤 "
+        f"{gain[0]:.2f}에서 {gain[-1]:.2f} 근처로 자리 잡고 그대로 유지된다(허용 오차 ±{TANH_TOLERANCE}).",
     )
 
 
