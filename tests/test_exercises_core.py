@@ -86,3 +86,15 @@ def test_register_refuses_duplicates_and_missing_translations():
         exercises.register(existing)
     with pytest.raises(ValueError, match="needs hints and a solution in 'ko'"):
         exercises.register(core.Exercise("00.1", existing.check, {"en": ["h"]}, {"en": "s"}, existing.reference))
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_the_korean_solution_shows_the_same_code_as_the_english(exercise_id):
+    """A solution is its code, then why it works: the code (every line before the first Korean one)
+    must be the English solution's, so that a fix to one language's code cannot leave the other behind."""
+    solution = exercises.REGISTRY[exercise_id].solution
+    korean_lines = solution["ko"].splitlines()
+    first_korean = next(i for i, line in enumerate(korean_lines) if re.search(r"[\uac00-\ud7a3]", line))
+    code = korean_lines[:first_korean]
+    assert len([line for line in code if line.strip()]) >= 2, "the solution starts with its code"
+    assert solution["en"].splitlines()[: len(code)] == code
