@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import inspect
 import math
-import numbers
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 from chapter5_utils import functions
+from chapter5_utils._validation import check_real_number, is_int
 from chapter5_utils.training import LossFn, _check_loss_value, _check_prediction, fit
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -41,14 +41,12 @@ def _check_n(n: int) -> None:
         raise ValueError(f"n (the number of rows) must be an int of at least 2, got {n!r}")
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _check_seed(shuffle: bool, seed: int | None) -> None:
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-    if seed is not None and (not _is_int(seed) or seed < 0):
+    if seed is not None and (not is_int(seed) or seed < 0):
         raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
     if not shuffle and seed is not None:
         raise ValueError(
@@ -424,11 +422,6 @@ def _check_splits(splits: Iterable[Split], n: int) -> list[Split]:
     return checked
 
 
-def _check_number(name: str, value: object, *, positive: bool = False) -> None:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    if value < 0 or (positive and value == 0):
-        raise ValueError(f"{name} must be {'positive' if positive else '>= 0'}, got {value!r}")
 
 
 def _check_settings(make_model, loss_fn, *, lr, epochs, batch_size, optimizer, momentum, weight_decay,
@@ -447,17 +440,17 @@ def _check_settings(make_model, loss_fn, *, lr, epochs, batch_size, optimizer, m
         raise TypeError(f"loss_fn must be a function of (prediction, target), got {loss_fn!r}")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if not _is_int(epochs) or epochs < 1:
+    if not is_int(epochs) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    if batch_size is not None and (not _is_int(batch_size) or batch_size < 1):
+    if batch_size is not None and (not is_int(batch_size) or batch_size < 1):
         raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
-    _check_number("lr", lr, positive=True)
-    _check_number("momentum", momentum)
-    _check_number("weight_decay", weight_decay)
+    check_real_number("lr", lr, non_negative=True, positive=True)
+    check_real_number("momentum", momentum, non_negative=True)
+    check_real_number("weight_decay", weight_decay, non_negative=True)
     if momentum and optimizer != "sgd":
         raise ValueError(f"momentum={momentum!r} applies to optimizer='sgd' only; Adam has its own momentum "
                          "(betas), so leave momentum at 0 with optimizer='adam'")
-    if not _is_int(seed) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     for name, flag in (("standardize", standardize), ("vectorized", vectorized)):
         if not isinstance(flag, bool):

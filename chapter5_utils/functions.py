@@ -8,10 +8,9 @@ ever taken of a non-positive number, so inputs of ±1e4 give finite values and f
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import torch
+
+from chapter5_utils._validation import check_real_number
 
 __all__ = [
     "cross_entropy",
@@ -47,12 +46,6 @@ def _check_float_tensor(name: str, x: object) -> torch.Tensor:
     return x
 
 
-def _check_number(name: str, value: object, *, non_negative: bool = False) -> float:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite real number, got {value!r}")
-    if non_negative and value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return float(value)
 
 
 def _check_pair(pred: object, target: object) -> tuple[torch.Tensor, torch.Tensor]:
@@ -106,14 +99,14 @@ def relu(x: torch.Tensor) -> torch.Tensor:
 def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
     """Return x where x > 0 and ``negative_slope``·x elsewhere, element-wise."""
     x = _check_float_tensor("x", x)
-    slope = _check_number("negative_slope", negative_slope)
+    slope = check_real_number("negative_slope", negative_slope)
     return torch.where(x > 0, x, slope * x)
 
 
 def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """Return x where x > 0 and ``alpha``·(e^x − 1) elsewhere, element-wise (``alpha`` >= 0)."""
     x = _check_float_tensor("x", x)
-    alpha = _check_number("alpha", alpha, non_negative=True)
+    alpha = check_real_number("alpha", alpha, non_negative=True)
     return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
 
 
@@ -141,14 +134,14 @@ def relu_grad(x: torch.Tensor) -> torch.Tensor:
 def leaky_relu_grad(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
     """Return dLeakyReLU/dx: 1 where x > 0, else ``negative_slope`` (also at the kink, as torch)."""
     x = _check_float_tensor("x", x)
-    slope = _check_number("negative_slope", negative_slope)
+    slope = check_real_number("negative_slope", negative_slope)
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, slope))
 
 
 def elu_grad(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """Return dELU/dx: 1 where x > 0, else ``alpha``·e^x (``alpha`` at the kink, as torch)."""
     x = _check_float_tensor("x", x)
-    alpha = _check_number("alpha", alpha, non_negative=True)
+    alpha = check_real_number("alpha", alpha, non_negative=True)
     return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))
 
 

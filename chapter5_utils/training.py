@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,15 +11,15 @@ import numpy as np
 import torch
 from torch import nn
 
+from chapter5_utils._validation import is_int
+
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _check_seed(seed: object) -> None:
-    if not _is_int(seed) or not 0 <= seed < 2**32:
+    if not is_int(seed) or not 0 <= seed < 2**32:
         raise ValueError(f"seed must be a non-negative int below 2**32, got {seed!r}")
 
 
@@ -162,7 +161,7 @@ def train_one_epoch(
     taken from ``X`` and ``y`` by indexing (no per-row copying). ``fit`` calls this once per epoch.
     """
     _check_xy("X", X, "y", y)
-    if not _is_int(batch_size) or batch_size < 1:
+    if not is_int(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     if not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
@@ -241,9 +240,9 @@ def _check_fit_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size, X_
     if X_val is not None:
         _check_xy("X_val", X_val, "y_val", y_val)
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not _is_int(value) or value < 1:
+        if not is_int(value) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if patience is not None and (X_val is None or not _is_int(patience) or patience < 1):
+    if patience is not None and (X_val is None or not is_int(patience) or patience < 1):
         raise ValueError(
             f"patience must be a positive int and needs X_val/y_val, got patience={patience!r}"
             f" with {'no ' if X_val is None else ''}validation data"
