@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from chapter5_utils import functions as fn
-from chapter5_utils.exercises.core import Exercise, Feedback, correct, not_yet, register
+from chapter5_utils.exercises.core import Exercise, Feedback, as_number, correct, not_yet, register
 
 DTYPE = torch.float64  # the notebook sets float64 as torch's default dtype
 
@@ -270,23 +270,20 @@ def _steps_match(value: float, reference: int) -> bool:
 
 
 def _as_count(name: str, value: Any) -> tuple[float | None, Feedback | None]:
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    number = as_number(value)
+    if number is None:
         return None, not_yet(
             f"{name} should be a number of steps (an int), got {value!r}.",
             f"{name}은(는) 걸음 수(정수)여야 하는데, {value!r}이(가) 들어왔다.",
         )
-    if math.isnan(value):
+    if math.isnan(number):
         return None, not_yet(
             f"{name} is nan: that is what steps_to_reach returns for a learning rate that never gets there. "
             "Take the fewest steps over all learning rates with np.nanmin.",
             f"{name}이(가) nan이다. steps_to_reach는 도달하지 못한 학습률에 nan을 돌려준다. "
             "np.nanmin으로 모든 학습률 중 가장 적은 걸음 수를 골라라.",
         )
-    return float(value), None
+    return number, None
 
 
 def check_diagonal_optimum(steps_positive: Any, steps_centred: Any, cause: Any) -> Feedback:

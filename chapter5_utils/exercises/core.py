@@ -12,11 +12,15 @@ nothing to install.
 
 from __future__ import annotations
 
+import numbers
 import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+import torch
 
 LANGUAGES = ("en", "ko")
 LANGUAGE_VARIABLE = "CHAPTER5_LANG"
@@ -33,6 +37,22 @@ class Feedback:
     def text(self, lang: str) -> str:
         """Return the message in ``lang`` ("en" or "ko")."""
         return self.ko if lang == "ko" else self.en
+
+
+def as_number(value: Any) -> float | None:
+    """Return a learner's answer as a float if it is one real number, else None.
+
+    Python and NumPy numbers and one-element tensors count; bools (and bool tensors) do not.
+    """
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            return None
+        value = value.item()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    return float(value)
 
 
 def correct(en: str, ko: str) -> Feedback:

@@ -9,12 +9,19 @@ MLP after 300 epochs and without dropout (reported numbers, within 0.05).
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 import torch
 
-from chapter5_utils.exercises.core import Exercise, Feedback, correct, not_attempted_message, not_yet, register
+from chapter5_utils.exercises.core import (
+    Exercise,
+    Feedback,
+    as_number,
+    correct,
+    not_attempted_message,
+    not_yet,
+    register,
+)
 from chapter5_utils.perceptron import Perceptron
 
 # ---------------------------------------------------------------- shared helpers
@@ -23,14 +30,6 @@ from chapter5_utils.perceptron import Perceptron
 def _not_attempted(exercise_id: str) -> Feedback:
     return Feedback("not_attempted", not_attempted_message(exercise_id, "en"), not_attempted_message(exercise_id, "ko"))
 
-
-def _number(value: Any) -> float | None:
-    """Return ``value`` as a float if it is a real number (not a bool), else None."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        if isinstance(value, torch.Tensor) and value.numel() == 1 and not value.dtype == torch.bool:
-            return float(value.item())
-        return None
-    return float(value)
 
 
 def _fmt(values: Any) -> str:
@@ -64,7 +63,7 @@ def check_learning_rates(mistakes: Any, different: Any) -> Feedback:
         )
     by_lr: dict[float, Any] = {}
     for key, value in mistakes.items():
-        number = _number(key)
+        number = as_number(key)
         if number is None:
             return not_yet(
                 f"The keys of `mistakes` should be the learning rates (numbers), got the key {key!r}.",
@@ -81,7 +80,7 @@ def check_learning_rates(mistakes: Any, different: Any) -> Feedback:
         )
     for lr in LEARNING_RATES:
         got = next(v for k, v in by_lr.items() if math.isclose(lr, k))
-        if not isinstance(got, (list, tuple)) or not all(_number(m) is not None for m in got):
+        if not isinstance(got, (list, tuple)) or not all(as_number(m) is not None for m in got):
             return not_yet(
                 f"For η = {lr:g} the value should be the list `p.mistakes` (one count per epoch), got {got!r}.",
                 f"η = {lr:g}의 값은 `p.mistakes` 리스트(에포크마다 하나의 횟수)여야 하는데, {got!r}이(가) 왔다.",
@@ -106,7 +105,7 @@ def check_learning_rates(mistakes: Any, different: Any) -> Feedback:
             f"η = {lr:g}의 에포크별 실수 {got}이(가) 새 Perceptron(lr={lr:g})을 X_gate와 gates['AND']로 "
             f"{EPOCHS_01_1} 에포크 학습한 결과와 다르다. 학습률마다 새 Perceptron을 만들었는가?",
         )
-    number = _number(different)
+    number = as_number(different)
     if number is None:
         return not_yet(
             f"`different` should be one learning rate (a number), got {different!r}.",
@@ -220,7 +219,7 @@ def _train_xor_seed(seed: int, hidden: int) -> float:
 
 
 def _as_count(name: str, value: Any) -> tuple[int | None, Feedback | None]:
-    number = _number(value)
+    number = as_number(value)
     if number is None:
         return None, not_yet(
             f"`{name}` should be a whole number of seeds (0 to 10), got {value!r}.",
@@ -582,7 +581,7 @@ def _diabetes_mlp_rmse(epochs: int, dropout: float) -> tuple[float, float]:
 
 def _as_pair(name: str, value: Any) -> tuple[tuple[float, float] | None, Feedback | None]:
     if isinstance(value, (list, tuple)) and len(value) == 2:
-        pair = (_number(value[0]), _number(value[1]))
+        pair = (as_number(value[0]), as_number(value[1]))
         if None not in pair:
             return (pair[0], pair[1]), None
     return None, not_yet(

@@ -8,37 +8,23 @@ from __future__ import annotations
 
 import copy
 import functools
-import numbers
 from typing import Any
 
 import torch
 from torch import nn
 
-from chapter5_utils.exercises.core import Exercise, Feedback, correct, not_yet, register
+from chapter5_utils.exercises.core import Exercise, Feedback, as_number, correct, not_yet, register
 
 REGRESSOR_PARAMS = 13 * 50 + 50 + 50 * 30 + 30 + 30 * 1 + 1  # 2,261
 
 
 def _as_int(value: Any) -> int | None:
     """Return ``value`` as an int if it is a whole number (int, integral float, 1-element tensor), else None."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, bool):
+    number = as_number(value)
+    if number is None or not number.is_integer():
         return None
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real) and float(value).is_integer():
-        return int(value)
-    return None
+    return int(number)
 
-
-def _as_float(value: Any) -> float | None:
-    """Return ``value`` as a float if it is one real number (a 1-element tensor counts), else None."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    return float(value)
 
 
 def _type_name(value: Any) -> str:
@@ -479,7 +465,7 @@ def check_tanh_spread(xavier_std_30: Any, xavier_gain_std_30: Any) -> Feedback:
     """Return the feedback on 05.3: the two stds after layer 30 with tanh, each within ``TANH_TOLERANCE``."""
     values = []
     for name, value in (("xavier_std_30", xavier_std_30), ("xavier_gain_std_30", xavier_gain_std_30)):
-        number = _as_float(value)
+        number = as_number(value)
         if number is None:
             if isinstance(value, list | tuple) or (isinstance(value, torch.Tensor) and value.numel() > 1):
                 return not_yet(

@@ -12,14 +12,13 @@ import copy
 import functools
 import io
 import math
-import numbers
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from chapter5_utils.exercises.core import Exercise, Feedback, correct, not_yet, register
+from chapter5_utils.exercises.core import Exercise, Feedback, as_number, correct, not_yet, register
 from chapter5_utils.optim import Adam, Momentum, distance_to, optimize_path
 
 START, STEPS = [-4.5, 1.5], 50
@@ -39,23 +38,18 @@ def _rosenbrock(x: torch.Tensor) -> torch.Tensor:
     return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
 def _number_feedback(name: str, value: Any) -> Feedback | None:
     """Return a not-yet message if ``value`` is not a finite real number, else None."""
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    if not _is_number(value):
+    number = as_number(value)
+    if number is None:
         return not_yet(
             f"{name} should be a number, got {type(value).__name__} ({value!r:.60}).",
             f"{name}에는 수가 와야 하는데 {type(value).__name__} ({value!r:.60})이(가) 왔다.",
         )
-    if not math.isfinite(value):
+    if not math.isfinite(number):
         return not_yet(
-            f"{name} is {value}, not a finite number: did the training diverge?",
-            f"{name}의 값이 {value}이다. 유한한 수가 아니니 학습이 발산하지 않았는지 확인하라.",
+            f"{name} is {number}, not a finite number: did the training diverge?",
+            f"{name}의 값이 {number}이다. 유한한 수가 아니니 학습이 발산하지 않았는지 확인하라.",
         )
     return None
 
