@@ -129,15 +129,16 @@ def not_attempted_message(exercise_id: str, lang: str) -> str:
     )
 
 
+def not_attempted(exercise_id: str) -> Feedback:
+    """Return the *not attempted* result: a check returns it for a function whose body is still ``...``."""
+    return Feedback("not_attempted", not_attempted_message(exercise_id, "en"), not_attempted_message(exercise_id, "ko"))
+
+
 def evaluate(exercise_id: str, *answers: Any, **named: Any) -> Feedback:
     """Return the :class:`Feedback` for the learner's answers (``check`` prints it)."""
     exercise = REGISTRY[exercise_id]
     if any(_is_placeholder(a) for a in (*answers, *named.values())):
-        return Feedback(
-            "not_attempted",
-            not_attempted_message(exercise_id, "en"),
-            not_attempted_message(exercise_id, "ko"),
-        )
+        return not_attempted(exercise_id)
     try:
         return exercise.check(*answers, **named)
     except Exception as error:  # the learner's code raised: report it, never a traceback

@@ -23,7 +23,7 @@ from chapter5_utils.exercises.core import (
     Exercise,
     Feedback,
     correct,
-    not_attempted_message,
+    not_attempted,
     not_yet,
     register,
 )
@@ -604,7 +604,7 @@ def _check_04_4(loo_residuals: Any) -> Feedback:
         shape_ko = f"모양이 {X.shape}인 X와 {y.shape}인 y"
         result = loo_residuals(X.copy(), y.copy())
         if result is Ellipsis:
-            return Feedback("not_attempted", not_attempted_message("04.4", "en"), not_attempted_message("04.4", "ko"))
+            return not_attempted("04.4")
         try:
             got = np.asarray(result.detach() if isinstance(result, torch.Tensor) else result, dtype=np.float64)
         except (TypeError, ValueError):

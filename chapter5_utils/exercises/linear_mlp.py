@@ -18,17 +18,13 @@ from chapter5_utils.exercises.core import (
     Feedback,
     as_number,
     correct,
-    not_attempted_message,
+    not_attempted,
     not_yet,
     register,
 )
 from chapter5_utils.perceptron import Perceptron
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def _not_attempted(exercise_id: str) -> Feedback:
-    return Feedback("not_attempted", not_attempted_message(exercise_id, "en"), not_attempted_message(exercise_id, "ko"))
 
 
 
@@ -375,7 +371,7 @@ def _max_diff(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def _grad_problem(got: Any, case: dict[str, torch.Tensor], label_en: str, label_ko: str) -> Feedback | None:
     if got is None:
-        return _not_attempted("01.3")
+        return not_attempted("01.3")
     if not isinstance(got, dict):
         return not_yet(
             f"Your function should return a dict {{'W1': ..., 'b1': ..., 'W2': ..., 'b2': ...}}, "
@@ -384,7 +380,7 @@ def _grad_problem(got: Any, case: dict[str, torch.Tensor], label_en: str, label_
             f"{type(got).__name__}이(가) 왔다.",
         )
     if any(got.get(name) is Ellipsis for name in GRAD_NAMES):
-        return _not_attempted("01.3")
+        return not_attempted("01.3")
     missing = [name for name in GRAD_NAMES if name not in got]
     if missing:
         return not_yet(
