@@ -1,4 +1,5 @@
-"""Model inspection: a layer-by-layer summary table built with forward hooks (what ``torchsummary`` printed).
+"""Model inspection: a layer-by-layer summary table built with forward hooks (what ``torchsummary`` printed),
+and the spread of activations through a deep stack under a given initialisation.
 
 ``summary(model, input_size)`` runs one forward pass on a batch of zeros and records, for every
 module that the pass calls and that holds parameters of its own or has no children, its name,
@@ -8,11 +9,14 @@ type, output shape, parameter count and whether those parameters train.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
+
+from chapter5_utils._validation import is_int
 
 ROOT_NAME = "(model)"
 
@@ -229,3 +233,40 @@ def summary(
         trainable_params=sum(p.numel() for p in unique if p.requires_grad),
         uncalled_params=sum(p.numel() for p in unique if p not in counted_in),
     )
+
+
+def _check_stack_arguments(init: object, activation: object, depth: object, width: object, seed: object) -> None:
+    for name, value in (("init", init), ("activation", activation)):
+        if not callable(value):
+            raise TypeError(f"{name} must be a function, got {value!r}")
+    for name, value in (("depth", depth), ("width", width)):
+        if not is_int(value) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+
+
+def activation_stds(
+    init: Callable[[torch.Tensor], Any],
+    activation: Callable[[torch.Tensor], torch.Tensor] = torch.relu,
+    depth: int = 30,
+    width: int = 256,
+    seed: int = 0,
+) -> list[float]:
+    """Return the std of the activations after each of ``depth`` Linear+activation layers (zero biases).
+
+    ``torch.manual_seed(seed)``, then a batch of 512 standard-normal rows goes through ``depth``
+    fresh ``nn.Linear(width, width)`` layers whose weight ``init`` sets in place and whose bias is zero.
+    """
+    _check_stack_arguments(init, activation, depth, width, seed)
+    torch.manual_seed(seed)
+    x = torch.randn(512, width)
+    stds = []
+    with torch.no_grad():
+        for _ in range(depth):
+            layer = nn.Linear(width, width)
+            init(layer.weight)
+            nn.init.zeros_(layer.bias)
+            x = activation(layer(x))
+            stds.append(x.std().item())
+    return stds

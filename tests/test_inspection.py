@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from chapter5_utils.inspection import ROOT_NAME, summary
+from chapter5_utils.inspection import ROOT_NAME, activation_stds, summary
 
 
 class MLP(nn.Module):
@@ -236,3 +236,32 @@ def test_summary_checks_dtype_and_accepts_numpy_ints():
 
     table = summary(model, (np.int64(13),), batch_size=np.int64(2))
     assert table.input_size == (13,) and table.batch_size == 2 and table.total_params == 13 * 4 + 4 + 4 + 1
+
+
+def test_activation_stds_follows_the_signal_through_the_stack():
+    stds = activation_stds(torch.nn.init.xavier_uniform_, activation=torch.tanh, depth=3, width=8, seed=1)
+    torch.manual_seed(1)
+    x = torch.randn(512, 8)
+    expected = []
+    for _ in range(3):
+        layer = torch.nn.Linear(8, 8)
+        torch.nn.init.xavier_uniform_(layer.weight)
+        x = torch.tanh(x @ layer.weight.T)  # zero bias
+        expected.append(x.std().item())
+    assert stds == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"init": "xavier"}, TypeError, "init must be a function, got 'xavier'"),
+        ({"activation": None}, TypeError, "activation must be a function, got None"),
+        ({"depth": 0}, ValueError, "depth must be a positive int, got 0"),
+        ({"width": 2.5}, ValueError, "width must be a positive int, got 2.5"),
+        ({"seed": -1}, ValueError, "seed must be a non-negative int, got -1"),
+    ],
+)
+def test_activation_stds_refuses_bad_arguments(kwargs, error, message):
+    arguments = {"init": torch.nn.init.xavier_uniform_, "depth": 2, "width": 4, **kwargs}
+    with pytest.raises(error, match=message):
+        activation_stds(**arguments)

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from chapter5_utils.exercises.core import Exercise, Feedback, as_number, correct, not_yet, register
+from chapter5_utils.inspection import activation_stds
 
 REGRESSOR_PARAMS = 13 * 50 + 50 + 50 * 30 + 30 + 30 * 1 + 1  # 2,261
 
@@ -388,27 +389,6 @@ register(
 
 TANH_TOLERANCE = 0.01
 
-
-def activation_stds(
-    init: Any, activation: Any = torch.relu, depth: int = 30, width: int = 256, seed: int = 0
-) -> list[float]:
-    """Return the std of the activations after each of ``depth`` Linear+activation layers (zero biases).
-
-    The same computation as the notebook's ``activation_stds``: ``torch.manual_seed(seed)``, a
-    batch of 512 standard-normal rows, then ``depth`` fresh ``nn.Linear(width, width)`` layers
-    whose weight ``init`` sets and whose bias is zero.
-    """
-    torch.manual_seed(seed)
-    x = torch.randn(512, width)
-    stds = []
-    with torch.no_grad():
-        for _ in range(depth):
-            layer = nn.Linear(width, width)
-            init(layer.weight)
-            nn.init.zeros_(layer.bias)
-            x = activation(layer(x))
-            stds.append(x.std().item())
-    return stds
 
 
 def _xavier(weight: torch.Tensor) -> None:
