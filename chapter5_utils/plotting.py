@@ -10,19 +10,30 @@ from collections.abc import Callable
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib import cycler
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 
 from chapter5_utils.training import History
 
 FIGSIZE = (6.4, 4.0)
+# Okabe & Ito's colour-blind-safe colours, each at least 3:1 against white (WCAG's contrast for lines):
+# their yellow and sky blue are left out and their orange is darkened; grey takes the last place.
+# Each colour comes with its own line style, so that lines differ in a second way besides colour.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#B07800", "#666666")
+LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)))
 GRID_FIGSIZE = (12.0, 6.5)
 
 
 def use_style() -> None:
-    """Return nothing; set the shared matplotlib look (size, resolution, grid, font sizes)."""
+    """Return nothing; set the shared matplotlib look (size, resolution, grid, font sizes, colours).
+
+    Lines cycle through ``PALETTE`` (colour-blind safe) and ``LINE_STYLES`` together, so the n-th line
+    of a plot has both its own colour and its own dash pattern.
+    """
     plt.rcParams.update(
         {
+            "axes.prop_cycle": cycler(color=list(PALETTE)) + cycler(linestyle=list(LINE_STYLES)),
             "figure.figsize": FIGSIZE,
             "figure.dpi": 80,
             "axes.grid": True,

@@ -85,3 +85,31 @@ def test_plot_history_rejects_bad_history(history, error, message):
     with pytest.raises(error, match=message):
         plot_history(history)
     plt.close("all")
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_use_style_gives_each_line_its_own_colour_and_dash_pattern():
+    from chapter5_utils.plotting import PALETTE
+
+    use_style()
+    fig, ax = plt.subplots()
+    lines = [ax.plot([0, 1], [i, i])[0] for i in range(len(PALETTE))]
+    colours = [line.get_color() for line in lines]
+    assert colours == list(PALETTE)
+    assert len(set(colours)) == len(PALETTE)
+    dash_patterns = {str(line._dash_pattern) for line in lines}
+    assert len(dash_patterns) == len(PALETTE), dash_patterns
+
+
+def test_palette_lines_contrast_with_the_white_background():
+    from chapter5_utils.plotting import PALETTE
+
+    # WCAG 2.1 non-text contrast (1.4.11): at least 3:1 against the figure's white background.
+    for colour in PALETTE:
+        ratio = 1.05 / (_relative_luminance(colour) + 0.05)
+        assert ratio >= 3.0, (colour, ratio)

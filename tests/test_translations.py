@@ -4,6 +4,7 @@ only in its prose: every markdown cell translated (none fuzzy), the committed Ko
 the exercises' "not attempted" lines, markup kept, and every glossary term translated one way."""
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import translate  # noqa: E402
 
 NOTEBOOKS = sorted(translate.NOTEBOOK_DIR.glob("*.ipynb"))
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 TERMS = translate.read_glossary()
 
 
@@ -78,7 +80,14 @@ def test_the_korean_notebook_has_the_english_code_and_outputs(path):
             assert (_source(en), _source(ko)) == (colab.SETUP_CELL, colab.SETUP_CELL_KO)
             assert ko["outputs"] == en["outputs"] == []
             continue
-        assert {k: v for k, v in ko.items() if k != "outputs"} == {k: v for k, v in en.items() if k != "outputs"}
+        # A figure's alt text is the one piece of a code cell's metadata in Korean.
+        assert {k: v for k, v in ko["metadata"].items() if k != "alt"} == {
+            k: v for k, v in en["metadata"].items() if k != "alt"}
+        assert ("alt" in ko["metadata"]) == ("alt" in en["metadata"]), f"cell {index + 1}"
+        if "alt" in en["metadata"]:
+            assert HANGUL.search(ko["metadata"]["alt"]), f"cell {index + 1}: the Korean alt text is not translated"
+        skip = {"outputs", "metadata"}
+        assert {k: v for k, v in ko.items() if k not in skip} == {k: v for k, v in en.items() if k not in skip}
         assert len(ko["outputs"]) == len(en["outputs"]), f"cell {index + 1}"
         if ko["outputs"] == en["outputs"]:
             continue
@@ -162,6 +171,34 @@ def test_update_build_check_round_trip(workspace, capsys):
     first = (workspace / "ko" / "99_test.ipynb").read_text(encoding="utf-8")
     assert _run(workspace, "build") == 0
     assert (workspace / "ko" / "99_test.ipynb").read_text(encoding="utf-8") == first, "build is repeatable"
+
+
+def test_a_figure_alt_text_is_translated_through_the_catalogue(workspace, capsys):
+    nb = _notebook("## Weights (가중치)")
+    figure = nbformat.v4.new_code_cell("plt.plot([0, 1])", execution_count=3)
+    figure.pop("id", None)
+    figure.metadata["alt"] = "A straight line rising from 0 to 1."
+    nb.cells.append(figure)
+    nbformat.write(nb, workspace / "99_test.ipynb")
+    assert _run(workspace, "update") == 0
+    po = workspace / "po" / "99_test.po"
+    catalog = translate.read_catalogue(po)
+    assert catalog.get("A straight line rising from 0 to 1.", context="alt") is not None
+    _translate(po, {
+        "# 99 · Test (시험)\n\n{colab_badge}\n\nText.": "# 99 · 시험(test)\n\n{colab_badge}\n\n본문.",
+        "## Weights (가중치)": "## 가중치(weights)",
+    })
+    capsys.readouterr()
+    assert _run(workspace, "check") == 1 and "alt text 5" in capsys.readouterr().out, "an untranslated alt text"
+    assert _run(workspace, "build") == 0
+    built = nbformat.read(workspace / "ko" / "99_test.ipynb", as_version=4)
+    assert built.cells[-1].metadata["alt"] == "A straight line rising from 0 to 1.", "English until translated"
+    _translate(po, {"A straight line rising from 0 to 1.": "0에서 1로 오르는 직선."})
+    assert _run(workspace, "check") == 0
+    assert _run(workspace, "build") == 0
+    built = nbformat.read(workspace / "ko" / "99_test.ipynb", as_version=4)
+    assert built.cells[-1].metadata["alt"] == "0에서 1로 오르는 직선."
+    assert built.cells[-1].source == "plt.plot([0, 1])"
 
 
 def test_a_changed_english_sentence_makes_its_translation_fuzzy(workspace, capsys):

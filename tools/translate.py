@@ -9,10 +9,11 @@ msgid is the English cell, the msgstr its Korean text. ``update`` keeps every tr
 English cell is unchanged, marks the translation of a changed cell fuzzy (Babel's fuzzy matching
 finds the old entry; ``git diff notebooks/`` shows what changed in the English), adds new cells
 untranslated and keeps vanished ones as obsolete ``#~`` entries (``--prune`` drops them).
-``build`` copies the English notebook and puts in the translated markdown (English where a
-translation is missing or fuzzy), the Korean set-up cell and the Korean "not attempted" lines of
-the exercise checks; code and every other output stay byte for byte the English ones. The Colab
-badge is kept out of the catalogues (``BADGE_TOKEN``), so that moving the repository or its ref
+A figure's alt text (a code cell's ``metadata["alt"]``, what the figure shows, in English) is one
+entry too, with the context ``alt``. ``build`` copies the English notebook and puts in the translated
+markdown and alt texts (English where a translation is missing or fuzzy), the Korean set-up cell and
+the Korean "not attempted" lines of the exercise checks; code and every other output stay byte for
+byte the English ones. The Colab badge is kept out of the catalogues (``BADGE_TOKEN``), so that moving the repository or its ref
 changes no translation.
 """
 
@@ -75,6 +76,18 @@ def markdown_messages(nb: dict) -> list[tuple[int, str]]:
     ]
 
 
+ALT_CONTEXT = "alt"
+
+
+def alt_messages(nb: dict) -> list[tuple[int, str]]:
+    """Return ``(cell number from 1, alt text)`` for every code cell of ``nb`` whose metadata has an ``alt`` text."""
+    return [
+        (number, cell["metadata"]["alt"])
+        for number, cell in enumerate(nb["cells"], start=1)
+        if cell["cell_type"] == "code" and str(cell["metadata"].get("alt", "")).strip()
+    ]
+
+
 def _read_notebook(path: Path) -> nbformat.NotebookNode:
     if not path.is_file():
         raise FileNotFoundError(f"notebook {path} does not exist")
@@ -87,6 +100,10 @@ def template(notebook: Path) -> Catalog:
     for number, msgid in markdown_messages(_read_notebook(notebook)):
         comments = [f"{BADGE_TOKEN} becomes the Colab badge of the Korean notebook."] if BADGE_TOKEN in msgid else []
         catalog.add(msgid, locations=[(f"notebooks/{notebook.name}", number)], auto_comments=comments)
+    for number, alt in alt_messages(_read_notebook(notebook)):
+        comments = ["Alt text of the figure this code cell draws: say what it shows."]
+        catalog.add(alt, locations=[(f"notebooks/{notebook.name}", number)], auto_comments=comments,
+                    context=ALT_CONTEXT)
     return catalog
 
 
@@ -130,8 +147,8 @@ def updated_catalogue(notebook: Path, catalogue: Path, prune: bool = False) -> C
     return current
 
 
-def _translations(catalog: Catalog) -> dict[str, str]:
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+def _translations(catalog: Catalog, context: str | None = None) -> dict[str, str]:
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy and m.context == context}
 
 
 def korean_exercise_output(text: str) -> str | None:
@@ -145,13 +162,16 @@ def korean_exercise_output(text: str) -> str | None:
 def build_notebook(notebook: Path, catalog: Catalog) -> nbformat.NotebookNode:
     """Return the Korean notebook built from the English ``notebook`` and its ``catalog``.
 
-    Markdown cells are translated (English where the translation is missing or fuzzy), the badge points
+    Markdown cells and alt texts are translated (English where the translation is missing or fuzzy), the badge points
     at the Korean notebook, the set-up cell is ``colab.SETUP_CELL_KO`` and an exercise check's stored
     "not attempted" line is the Korean one. Everything else is the English notebook's.
     """
     nb = copy.deepcopy(_read_notebook(notebook))
     translations = _translations(catalog)
+    alt_translations = _translations(catalog, ALT_CONTEXT)
     for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and str(cell.metadata.get("alt", "")).strip():
+            cell.metadata["alt"] = alt_translations.get(cell.metadata["alt"], cell.metadata["alt"])
         if cell.cell_type == "markdown" and _source(cell).strip():
             text = translations.get(_message_id(cell), _message_id(cell))
             cell.source = text.replace(BADGE_TOKEN, colab.badge(notebook.name, lang=LANG))
@@ -272,12 +292,17 @@ def _allowed_terms(message: Message) -> set[str]:
 
 
 def catalogue_problems(notebook: Path, catalog: Catalog, terms: list[Term]) -> list[str]:
-    """Return one line per markdown cell of ``notebook`` whose translation is missing, fuzzy or off the rules."""
+    """Return one line per markdown cell or alt text of ``notebook`` whose translation is missing, fuzzy
+    or off the rules."""
     problems = []
-    for number, msgid in markdown_messages(_read_notebook(notebook)):
-        message = catalog.get(msgid)
+    nb = _read_notebook(notebook)
+    entries = [(number, msgid, None) for number, msgid in markdown_messages(nb)]
+    entries += [(number, alt, ALT_CONTEXT) for number, alt in alt_messages(nb)]
+    for number, msgid, context in entries:
+        message = catalog.get(msgid, context=context)
         first = msgid.splitlines()[0][:60]
-        where = f"{notebook.name} cell {number} ({first!r})"
+        kind = "alt text" if context else "cell"
+        where = f"{notebook.name} {kind} {number} ({first!r})"
         if message is None:
             problems.append(f"{where}: not in the catalogue yet (run `make translations`)")
         elif not message.string:
