@@ -13,8 +13,8 @@ A figure's alt text (a code cell's ``metadata["alt"]``, what the figure shows, i
 entry too, with the context ``alt``. ``build`` copies the English notebook and puts in the translated
 markdown and alt texts (English where a translation is missing or fuzzy), the Korean set-up cell and
 the Korean "not attempted" lines of the exercise checks; code and every other output stay byte for
-byte the English ones. The Colab badge is kept out of the catalogues (``BADGE_TOKEN``), so that moving the repository or its ref
-changes no translation.
+byte the English ones. The Colab badge is kept out of the catalogues (``BADGE_TOKEN``), so that
+moving the repository or its ref changes no translation.
 """
 
 from __future__ import annotations
