@@ -340,8 +340,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOK_DIR, help="the English notebooks")
     parser.add_argument("--catalogues", type=Path, default=CATALOGUE_DIR, help="the .po files")
     parser.add_argument("--out", type=Path, default=None, help="build: where to write (default: <notebooks>/ko)")
+    parser.add_argument("--only", default=None, help="only the notebook whose name starts with this (e.g. 02)")
     args = parser.parse_args(argv)
     pairs = _pairs(args.notebooks, args.catalogues)
+    if args.only:
+        pairs = [pair for pair in pairs if pair[0].name.startswith(args.only)]
+        if not pairs:
+            raise SystemExit(f"--only {args.only!r} matches no notebook in {args.notebooks}")
     if args.command == "update":
         for notebook, catalogue in pairs:
             changed = _write_if_changed(catalogue, catalogue_text(updated_catalogue(notebook, catalogue, args.prune)))
