@@ -86,8 +86,13 @@ def test_the_korean_notebook_has_the_english_code_and_outputs(path):
         assert ("alt" in ko["metadata"]) == ("alt" in en["metadata"]), f"cell {index + 1}"
         if "alt" in en["metadata"]:
             assert HANGUL.search(ko["metadata"]["alt"]), f"cell {index + 1}: the Korean alt text is not translated"
-        skip = {"outputs", "metadata"}
+        # The exercise cells' comments are in Korean; their code is the English code, byte for byte.
+        skip = {"outputs", "metadata", "source"}
         assert {k: v for k, v in ko.items() if k not in skip} == {k: v for k, v in en.items() if k not in skip}
+        if _source(ko) != _source(en):
+            assert index in translate.exercise_cells(english), f"cell {index + 1}: only exercise comments differ"
+            assert translate.without_comments(_source(ko)) == translate.without_comments(_source(en)), (
+                f"cell {index + 1}: the Korean cell's code differs from the English beyond its comments")
         assert len(ko["outputs"]) == len(en["outputs"]), f"cell {index + 1}"
         if ko["outputs"] == en["outputs"]:
             continue
@@ -199,6 +204,30 @@ def test_a_figure_alt_text_is_translated_through_the_catalogue(workspace, capsys
     built = nbformat.read(workspace / "ko" / "99_test.ipynb", as_version=4)
     assert built.cells[-1].metadata["alt"] == "0에서 1로 오르는 직선."
     assert built.cells[-1].source == "plt.plot([0, 1])"
+
+
+def test_exercise_comments_are_translated_and_the_code_is_kept(workspace, capsys):
+    nb = _notebook("## Exercises (연습문제)")
+    nb.cells[-1].source = 'answer = ...  # your answer (an int)\n# your code here\ncheck("99.1", answer)  # "#" in code'
+    nbformat.write(nb, workspace / "99_test.ipynb")
+    assert _run(workspace, "update") == 0
+    po = workspace / "po" / "99_test.po"
+    catalog = translate.read_catalogue(po)
+    assert {m.id for m in catalog if m.context == "comment"} == {"your answer (an int)", "your code here", '"#" in code'}
+    _translate(po, {
+        "# 99 · Test (시험)\n\n{colab_badge}\n\nText.": "# 99 · 시험(test)\n\n{colab_badge}\n\n본문.",
+        "## Exercises (연습문제)": "## 연습문제(exercises)",
+        "your answer (an int)": "답 (int 하나)",
+        "your code here": "여기에 코드를 쓴다",
+    })
+    capsys.readouterr()
+    assert _run(workspace, "check") == 1 and "comment in cell 4" in capsys.readouterr().out
+    _translate(po, {'"#" in code': '코드 속의 "#"'})
+    assert _run(workspace, "check") == 0 and _run(workspace, "build") == 0
+    built = nbformat.read(workspace / "ko" / "99_test.ipynb", as_version=4)
+    assert built.cells[-1].source == 'answer = ...  # 답 (int 하나)\n# 여기에 코드를 쓴다\ncheck("99.1", answer)  # 코드 속의 "#"'
+    assert translate.without_comments(built.cells[-1].source) == translate.without_comments(nb.cells[-1].source)
+    assert translate.without_comments("x = 1  # a") != translate.without_comments("x = 2  # a"), "code differs"
 
 
 def test_a_changed_english_sentence_makes_its_translation_fuzzy(workspace, capsys):

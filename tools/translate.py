@@ -10,10 +10,12 @@ English cell is unchanged, marks the translation of a changed cell fuzzy (Babel'
 finds the old entry; ``git diff notebooks/`` shows what changed in the English), adds new cells
 untranslated and keeps vanished ones as obsolete ``#~`` entries (``--prune`` drops them).
 A figure's alt text (a code cell's ``metadata["alt"]``, what the figure shows, in English) is one
-entry too, with the context ``alt``. ``build`` copies the English notebook and puts in the translated
-markdown and alt texts (English where a translation is missing or fuzzy), the Korean set-up cell and
-the Korean "not attempted" lines of the exercise checks; code and every other output stay byte for
-byte the English ones. The Colab badge is kept out of the catalogues (``BADGE_TOKEN``), so that
+entry too, with the context ``alt``, and so is each comment of the exercise cells (the code cells
+after "## Exercises", whose comments say what form each answer takes), with the context ``comment``.
+``build`` copies the English notebook and puts in the translated markdown, alt texts and exercise
+comments (English where a translation is missing or fuzzy), the Korean set-up cell and the Korean
+"not attempted" lines of the exercise checks; code without its comments, and every output, stay
+byte for byte the English ones. The Colab badge is kept out of the catalogues (``BADGE_TOKEN``), so that
 moving the repository or its ref changes no translation.
 """
 
@@ -25,6 +27,7 @@ import csv
 import io
 import re
 import sys
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +80,54 @@ def markdown_messages(nb: dict) -> list[tuple[int, str]]:
 
 
 ALT_CONTEXT = "alt"
+COMMENT_CONTEXT = "comment"
+EXERCISES_HEADING = "## Exercises"
+
+
+def code_comments(source: str) -> list[tuple[int, int, int, str]]:
+    """Return ``(line from 0, start column, end column, text)`` of every ``#`` comment in ``source``;
+    ``text`` is the comment without its ``#`` and the one space after it."""
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return [(tok.start[0] - 1, tok.start[1], tok.end[1], re.sub(r"^# ?", "", tok.string))
+            for tok in tokens if tok.type == tokenize.COMMENT]
+
+
+def without_comments(source: str) -> list[str]:
+    """Return the lines of ``source`` with every comment cut off and trailing blanks dropped: two
+    cells whose only difference is their comments give the same list."""
+    lines = source.split("\n")
+    for line, start, _, _ in reversed(code_comments(source)):
+        lines[line] = lines[line][:start]
+    return [line.rstrip() for line in lines]
+
+
+def exercise_cells(nb: dict) -> list[int]:
+    """Return the indices of the code cells after the ``## Exercises`` heading whose comments the Korean
+    edition translates (the learner's answer cells: what form each answer takes)."""
+    indices, inside = [], False
+    for index, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            headings = [line for line in _source(cell).splitlines() if re.match(r"#{1,2} ", line)]
+            if headings:
+                inside = headings[-1].startswith(EXERCISES_HEADING)
+        elif inside and code_comments(_source(cell)):
+            indices.append(index)
+    return indices
+
+
+def comment_messages(nb: dict) -> list[tuple[int, str]]:
+    """Return ``(cell number from 1, comment text)`` for every comment of the exercise cells of ``nb``."""
+    return [(index + 1, text) for index in exercise_cells(nb)
+            for _, _, _, text in code_comments(_source(nb["cells"][index])) if text.strip()]
+
+
+def translate_comments(source: str, translations: dict[str, str]) -> str:
+    """Return ``source`` with each comment replaced by its translation (kept where there is none)."""
+    lines = source.split("\n")
+    for line, start, end, text in reversed(code_comments(source)):
+        if text in translations:
+            lines[line] = lines[line][:start] + "# " + translations[text] + lines[line][end:]
+    return "\n".join(lines)
 
 
 def alt_messages(nb: dict) -> list[tuple[int, str]]:
@@ -104,6 +155,10 @@ def template(notebook: Path) -> Catalog:
         comments = ["Alt text of the figure this code cell draws: say what it shows."]
         catalog.add(alt, locations=[(f"notebooks/{notebook.name}", number)], auto_comments=comments,
                     context=ALT_CONTEXT)
+    for number, text in comment_messages(_read_notebook(notebook)):
+        comments = ["A comment in an exercise cell: translate it; keep code in it (e.g. `(an int)`) as it is."]
+        catalog.add(text, locations=[(f"notebooks/{notebook.name}", number)], auto_comments=comments,
+                    context=COMMENT_CONTEXT)
     return catalog
 
 
@@ -162,13 +217,17 @@ def korean_exercise_output(text: str) -> str | None:
 def build_notebook(notebook: Path, catalog: Catalog) -> nbformat.NotebookNode:
     """Return the Korean notebook built from the English ``notebook`` and its ``catalog``.
 
-    Markdown cells and alt texts are translated (English where the translation is missing or fuzzy), the badge points
+    Markdown cells, alt texts and the exercise cells' comments are translated (English where the
+    translation is missing or fuzzy), the badge points
     at the Korean notebook, the set-up cell is ``colab.SETUP_CELL_KO`` and an exercise check's stored
     "not attempted" line is the Korean one. Everything else is the English notebook's.
     """
     nb = copy.deepcopy(_read_notebook(notebook))
     translations = _translations(catalog)
     alt_translations = _translations(catalog, ALT_CONTEXT)
+    comment_translations = _translations(catalog, COMMENT_CONTEXT)
+    for index in exercise_cells(nb):
+        nb.cells[index].source = translate_comments(_source(nb.cells[index]), comment_translations)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and str(cell.metadata.get("alt", "")).strip():
             cell.metadata["alt"] = alt_translations.get(cell.metadata["alt"], cell.metadata["alt"])
@@ -298,10 +357,11 @@ def catalogue_problems(notebook: Path, catalog: Catalog, terms: list[Term]) -> l
     nb = _read_notebook(notebook)
     entries = [(number, msgid, None) for number, msgid in markdown_messages(nb)]
     entries += [(number, alt, ALT_CONTEXT) for number, alt in alt_messages(nb)]
+    entries += [(number, text, COMMENT_CONTEXT) for number, text in comment_messages(nb)]
     for number, msgid, context in entries:
         message = catalog.get(msgid, context=context)
         first = msgid.splitlines()[0][:60]
-        kind = "alt text" if context else "cell"
+        kind = {ALT_CONTEXT: "alt text", COMMENT_CONTEXT: "comment in cell"}.get(context, "cell")
         where = f"{notebook.name} {kind} {number} ({first!r})"
         if message is None:
             problems.append(f"{where}: not in the catalogue yet (run `make translations`)")
