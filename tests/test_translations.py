@@ -213,7 +213,8 @@ def test_exercise_comments_are_translated_and_the_code_is_kept(workspace, capsys
     assert _run(workspace, "update") == 0
     po = workspace / "po" / "99_test.po"
     catalog = translate.read_catalogue(po)
-    assert {m.id for m in catalog if m.context == "comment"} == {"your answer (an int)", "your code here", '"#" in code'}
+    comments = {m.id for m in catalog if m.context == "comment"}
+    assert comments == {"your answer (an int)", "your code here", '"#" in code'}
     _translate(po, {
         "# 99 · Test (시험)\n\n{colab_badge}\n\nText.": "# 99 · 시험(test)\n\n{colab_badge}\n\n본문.",
         "## Exercises (연습문제)": "## 연습문제(exercises)",
@@ -225,7 +226,8 @@ def test_exercise_comments_are_translated_and_the_code_is_kept(workspace, capsys
     _translate(po, {'"#" in code': '코드 속의 "#"'})
     assert _run(workspace, "check") == 0 and _run(workspace, "build") == 0
     built = nbformat.read(workspace / "ko" / "99_test.ipynb", as_version=4)
-    assert built.cells[-1].source == 'answer = ...  # 답 (int 하나)\n# 여기에 코드를 쓴다\ncheck("99.1", answer)  # 코드 속의 "#"'
+    want = 'answer = ...  # 답 (int 하나)\n# 여기에 코드를 쓴다\ncheck("99.1", answer)  # 코드 속의 "#"'
+    assert built.cells[-1].source == want
     assert translate.without_comments(built.cells[-1].source) == translate.without_comments(nb.cells[-1].source)
     assert translate.without_comments("x = 1  # a") != translate.without_comments("x = 2  # a"), "code differs"
 
