@@ -20,3 +20,20 @@ def check_real_number(name: str, value: object, *, non_negative: bool = False, p
     if non_negative and value < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
     return float(value)
+
+
+#: Every seed of the package is below this cap: ``numpy.random.seed``, which ``set_seed`` calls, takes no more.
+SEED_CAP = 2**32
+
+
+def check_seed(value: object, name: str = "seed", *, allow_none: bool = False) -> int | None:
+    """Return ``value`` as a Python int; raise unless it is an int (Python or NumPy) in ``[0, 2**32)``.
+
+    The one seed rule of the package. ``None`` passes through where ``allow_none`` says so.
+    """
+    if value is None and allow_none:
+        return None
+    if not is_int(value) or not 0 <= value < SEED_CAP:
+        also = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be a non-negative int below 2**32{also}, got {value!r}")
+    return int(value)

@@ -8,7 +8,8 @@ and ``LeaveOneOut``: the same folds, in the same order, the first ``n % k`` fold
 models' parameters are stacked along a new first axis with ``torch.func.stack_module_state``
 and run together with ``torch.func.functional_call`` inside ``torch.vmap``. Both engines see
 the same initial weights and the same mini-batches, so they return the same scores up to
-round-off.
+round-off. Where the vectorized engine cannot do what the loop does, it refuses and says so,
+naming ``vectorized=False``: see ``cross_validate``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import copy
 import inspect
 import math
+import numbers
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -25,8 +27,8 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 from chapter5_utils import functions
-from chapter5_utils._validation import check_real_number, is_int
-from chapter5_utils.training import LossFn, _check_loss_value, _check_prediction, fit
+from chapter5_utils._validation import check_real_number, check_seed, is_int
+from chapter5_utils.training import LossFn, _check_loss_value, _check_prediction, _fit
 
 Split = tuple[np.ndarray, np.ndarray]
 OPTIMIZERS = ("sgd", "adam")
@@ -37,21 +39,19 @@ _VMAP_TWINS = {functions.cross_entropy: nn.functional.cross_entropy}
 
 
 def _check_n(n: int) -> None:
-    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 2:
+    if not is_int(n) or n < 2:
         raise ValueError(f"n (the number of rows) must be an int of at least 2, got {n!r}")
 
 
-
-
-def _check_seed(shuffle: bool, seed: int | None) -> None:
+def _check_seed(shuffle: bool, seed: int | None) -> int | None:
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False, got {shuffle!r}")
-    if seed is not None and (not is_int(seed) or seed < 0):
-        raise ValueError(f"seed must be a non-negative int or None, got {seed!r}")
+    seed = check_seed(seed, allow_none=True)
     if not shuffle and seed is not None:
         raise ValueError(
             f"seed={seed!r} has no effect with shuffle=False; pass shuffle=True or leave seed=None"
         )
+    return seed
 
 
 def holdout_split(n: int, test_size: float, *, shuffle: bool = True, seed: int | None = None) -> Split:
@@ -61,9 +61,10 @@ def holdout_split(n: int, test_size: float, *, shuffle: bool = True, seed: int |
     without it the last rows are held out (as scikit-learn's ``train_test_split(shuffle=False)``).
     """
     _check_n(n)
-    if isinstance(test_size, bool) or not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real) or not 0 < test_size < 1:
         raise ValueError(f"test_size must be a fraction strictly between 0 and 1, got {test_size!r}")
-    _check_seed(shuffle, seed)
+    seed = _check_seed(shuffle, seed)
+    n, test_size = int(n), float(test_size)
     n_test = math.ceil(test_size * n)
     if n_test >= n:
         raise ValueError(f"test_size={test_size} holds out all {n} rows; choose a smaller fraction")
@@ -90,9 +91,9 @@ def kfold_splits(n: int, k: int, *, shuffle: bool = False, seed: int | None = No
     The arguments are checked at once, before the first fold is asked for.
     """
     _check_n(n)
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= n:
+    if not is_int(k) or not 2 <= k <= n:
         raise ValueError(f"k (the number of folds) must be an int with 2 <= k <= n={n}, got {k!r}")
-    _check_seed(shuffle, seed)
+    seed = _check_seed(shuffle, seed)
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
     return _kfold(int(n), int(k), order)
 
@@ -175,8 +176,9 @@ def _make_models(make_model: Callable[[], nn.Module], k: int, seed: int) -> list
             if not isinstance(model, nn.Module):
                 raise TypeError(f"make_model must return an nn.Module, got {type(model).__name__}")
             models.append(model)
-    if not list(models[0].parameters()):
-        raise ValueError(f"make_model must build a model with parameters to train, got {models[0]!r} without any")
+    if not any(p.requires_grad for p in models[0].parameters()):
+        raise ValueError(f"make_model must build a model with parameters to train (requires_grad=True), got "
+                         f"{models[0]!r} without any")
     params = [id(p) for model in models for p in model.parameters()]
     if len(set(params)) != len(params):
         raise ValueError("make_model must build a new model on every call; its models share parameters "
@@ -199,17 +201,24 @@ def _score(pred: torch.Tensor, fold: int, val: np.ndarray, scaled, y: torch.Tens
 
 
 def _cv_loop(models, scaled, splits, loss_fn, cfg) -> list[float]:
-    """Return the fold scores after training each fold's model in turn with ``training.fit``."""
+    """Return the fold scores after training each fold's model in turn with ``training.fit``.
+
+    Fold ``f`` trains and is scored with torch's global generator seeded with ``seed + f`` (dropout
+    draws from it), inside ``torch.random.fork_rng``: the scores repeat, the caller's random state
+    is untouched.
+    """
     Xs, ys = scaled[:2]
     scores = []
     for fold, (model, (train, val)) in enumerate(zip(models, splits)):
         optimizer = _optimizer(
             cfg["optimizer"], model.parameters(), cfg["lr"], cfg["momentum"], cfg["weight_decay"]
         )
-        fit(model, Xs[fold, train], ys[fold, train], loss_fn=loss_fn, optimizer=optimizer,
-            epochs=cfg["epochs"], batch_size=cfg["batch_size"] or len(train), seed=cfg["seed"] + fold)
-        with torch.no_grad():
-            scores.append(_score(model(Xs[fold, val]), fold, val, scaled, cfg["y"], loss_fn))
+        with torch.random.fork_rng(devices=[]):
+            torch.default_generator.manual_seed(cfg["seed"] + fold)
+            _fit(model, Xs[fold, train], ys[fold, train], loss_fn, optimizer, cfg["epochs"],
+                 cfg["batch_size"] or len(train), None, None, cfg["seed"] + fold, None, None)
+            with torch.no_grad():
+                scores.append(_score(model(Xs[fold, val]), fold, val, scaled, cfg["y"], loss_fn))
     return scores
 
 
@@ -274,23 +283,38 @@ def _update(p: torch.Tensor, g: torch.Tensor, state: dict, steps: torch.Tensor, 
     return p - (cfg["lr"] / (1 - beta1**t)) * m_new / denom
 
 
+def _vectorized_refusal(why: str) -> ValueError:
+    return ValueError(f"vectorized=True cannot train this as the loop does: {why}. Pass vectorized=False to "
+                      "train the folds one after another with training.fit")
+
+
+def _check_vectorizable(models: list[nn.Module]) -> None:
+    """Raise ``_vectorized_refusal`` for a model that the vectorized engine would train differently."""
+    stochastic = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+    bad = [type(m).__name__ for m in models[0].modules() if isinstance(m, stochastic)]
+    if bad:
+        raise _vectorized_refusal(f"it needs a model without dropout or batch norm, found {bad[0]}")
+    flags = [[(name, p.requires_grad) for name, p in model.named_parameters()] for model in models]
+    if any(f != flags[0] for f in flags[1:]):
+        raise _vectorized_refusal("make_model builds models that differ in their parameters or in which of them "
+                                  "are frozen (requires_grad), so they cannot be stacked")
+
+
 def _cv_vectorized(models, scaled, splits, loss_fn, cfg) -> list[float]:
     """Return the fold scores after training all fold models together, one batched step at a time.
 
     The k models' parameters are stacked (k, ...); ``vmap`` runs the model on each fold's own
     mini-batch (padded to a common width, padding weighted 0), autograd gives every fold's
     gradient at once (the folds' losses are independent, so the gradient of their sum is each
-    fold's own), and the optimizer update is applied to the stacked tensors.
+    fold's own), and the optimizer update is applied to the stacked tensors. Only parameters with
+    ``requires_grad`` train, and a parameter that the forward pass does not use keeps its value and
+    gets no optimizer state, as ``torch.optim`` skips a parameter whose ``.grad`` is ``None``.
     """
-    stochastic = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
-    bad = [type(m).__name__ for m in models[0].modules() if isinstance(m, stochastic)]
-    if bad:
-        raise ValueError(
-            f"vectorized=True needs a model without dropout or batch norm, found {bad[0]}; use vectorized=False"
-        )
     params, buffers = stack_module_state(models)
-    params = {name: p.detach().clone().requires_grad_(True) for name, p in params.items()}
-    skeleton = copy.deepcopy(models[0]).to("meta")
+    trainable = {name for name, p in models[0].named_parameters() if p.requires_grad}
+    params = {name: p.detach().clone().requires_grad_(name in trainable) for name, p in params.items()}
+    buffers = {name: b.detach().clone() for name, b in buffers.items()}
+    skeleton = copy.deepcopy(models[0])  # on its own device: a copy on "meta" would lose tied weights
     k = len(models)
     Xs, ys = scaled[:2]
     dtype = Xs.dtype
@@ -308,20 +332,32 @@ def _cv_vectorized(models, scaled, splits, loss_fn, cfg) -> list[float]:
     rows, weights, active = _batch_plan(splits, cfg["epochs"], cfg["batch_size"], cfg["seed"])
     weights = weights.to(dtype)
     folds = torch.arange(k).unsqueeze(1)
-    state = {name: {} for name in params}
+    names = [name for name in params if name in trainable]
+    state = {name: {} for name in names}
     steps = torch.zeros(k, dtype=torch.long)  # optimizer steps taken by each fold
     everyone = active.all(1).tolist()  # steps where no fold sits out: no masking needed
+    skeleton.train()
     for step, all_on in enumerate(everyone):
         idx = rows[step]
-        loss = batched_loss(params, buffers, Xs[folds, idx], ys[folds, idx], weights[step]).sum()
-        grads = torch.autograd.grad(loss, list(params.values()))
+        try:
+            loss = batched_loss(params, buffers, Xs[folds, idx], ys[folds, idx], weights[step]).sum()
+            grads = torch.autograd.grad(loss, [params[name] for name in names], allow_unused=True)
+        except RuntimeError as err:
+            if step:
+                raise
+            raise _vectorized_refusal(f"the model or loss_fn cannot run inside torch.vmap (random numbers, "
+                                      f"data-dependent if, .item()?). PyTorch said: {err}") from err
         on = active[step]
         steps += on
         with torch.no_grad():
-            for (name, p), g in zip(params.items(), grads):
+            for name, g in zip(names, grads):
+                if g is None:  # not used by the forward pass: torch.optim leaves it and its state alone
+                    continue
+                p = params[name]
                 mask = None if all_on else on.view(-1, *[1] * (p.ndim - 1))
                 new_p = _update(p, g, state[name], steps, mask, cfg)
                 p.copy_(new_p if mask is None else torch.where(mask, new_p, p))
+    skeleton.eval()  # as training.fit leaves the model: scored in eval mode
     with torch.no_grad():
         preds = torch.vmap(lambda p, b, x: functional_call(skeleton, (p, b), (x,)))(params, buffers, Xs)
     y = cfg["y"]
@@ -360,9 +396,18 @@ def cross_validate(
     a column ``(n, 1)``, to match a model with one output. The data are cast to the dtype of the
     model's parameters.
 
-    ``vectorized=False`` trains the folds one after another with ``training.fit``;
-    ``vectorized=True`` trains them all at once, with stacked parameters and ``torch.vmap`` (the
-    model must then be free of dropout and batch norm). Both give the same scores up to round-off.
+    ``vectorized=False`` trains the folds one after another with ``training.fit`` (fold ``f`` with
+    torch's global generator seeded with ``seed + f``, inside ``fork_rng``, so dropout repeats too);
+    ``vectorized=True`` trains them all at once, with stacked parameters and ``torch.vmap``. Both
+    give the same scores up to round-off, frozen (``requires_grad=False``) and unused parameters
+    included. Where the vectorized engine cannot, it raises a ``ValueError`` that says why and names
+    ``vectorized=False``: a model with dropout or batch norm, or one that changes its buffers in the
+    forward pass; a model or loss that cannot run inside ``torch.vmap``; and a loss that is not the
+    mean of per-row losses (``torch.sqrt`` of the MSE, ``reduction="sum"``, class weights, a term
+    over the whole batch). The vectorized engine computes a batch's loss as the mean of its rows'
+    losses, so it checks that property first: on the initial predictions of fold 0's model for all
+    rows, ``loss_fn`` of all rows and of a few seeded random subsets must equal the mean of the
+    per-row values up to round-off.
     A single split is a hold-out evaluation: train on one part, score on the other.
     """
     X, y = _as_data(X, y)
@@ -370,7 +415,10 @@ def cross_validate(
     _check_settings(make_model, loss_fn, lr=lr, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
                     momentum=momentum, weight_decay=weight_decay, standardize=standardize, seed=seed,
                     vectorized=vectorized)
+    seed = int(seed)
     models = _make_models(make_model, len(splits), seed)
+    if vectorized:
+        _check_vectorizable(models)
     dtype = next(models[0].parameters()).dtype
     X = X.to(dtype)
     if y.is_floating_point():
@@ -379,14 +427,22 @@ def cross_validate(
             y = y.unsqueeze(1)
     scaled = _scale_per_fold(X, y, splits, standardize)
     _check_model_on_data(models[0], scaled, loss_fn, vectorized)
-    cfg = dict(lr=lr, epochs=epochs, batch_size=batch_size, optimizer=optimizer, momentum=momentum,
-               weight_decay=weight_decay, seed=seed, y=y)
+    cfg = dict(lr=float(lr), epochs=int(epochs), batch_size=None if batch_size is None else int(batch_size),
+               optimizer=optimizer, momentum=float(momentum), weight_decay=float(weight_decay), seed=seed, y=y)
     engine = _cv_vectorized if vectorized else _cv_loop
     return CVResult(np.asarray(engine(models, scaled, splits, loss_fn, cfg)))
 
 
 def _as_data(X: object, y: object) -> tuple[torch.Tensor, torch.Tensor]:
-    X, y = (torch.as_tensor(np.asarray(a.detach() if isinstance(a, torch.Tensor) else a)) for a in (X, y))
+    arrays = []
+    for name, a in (("X", X), ("y", y)):
+        if isinstance(a, torch.Tensor) and a.device.type == "meta":
+            raise ValueError(f"{name} is on the meta device, which holds shapes but no values; pass real data")
+        a = np.asarray(a.detach().cpu() if isinstance(a, torch.Tensor) else a)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold numbers, got an array of dtype {a.dtype}")
+        arrays.append(torch.as_tensor(a))
+    X, y = arrays
     if X.ndim != 2 or y.ndim not in (1, 2) or X.shape[0] != y.shape[0]:
         raise ValueError(f"X must be (n, d) and y (n,) or (n, m) with the same n, got shapes "
                          f"{tuple(X.shape)} and {tuple(y.shape)}")
@@ -450,28 +506,30 @@ def _check_settings(make_model, loss_fn, *, lr, epochs, batch_size, optimizer, m
     if momentum and optimizer != "sgd":
         raise ValueError(f"momentum={momentum!r} applies to optimizer='sgd' only; Adam has its own momentum "
                          "(betas), so leave momentum at 0 with optimizer='adam'")
-    if not is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    check_seed(seed)
     for name, flag in (("standardize", standardize), ("vectorized", vectorized)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name} must be True or False, got {flag!r}")
 
 
 def _check_model_on_data(model: nn.Module, scaled, loss_fn: LossFn, vectorized: bool) -> None:
-    """Run fold 0's model and ``loss_fn`` once on all rows (eval mode, no gradients); check what they return.
+    """Run a copy of fold 0's model and ``loss_fn`` once on all rows (eval mode, no gradients); check them.
 
-    For the vectorized engine, also check that the loss runs inside ``torch.vmap``.
+    For the vectorized engine, also check that the loss runs inside ``torch.vmap``, that it is the
+    mean of per-row losses, and that the model's forward pass leaves its buffers as they were.
     """
     Xs, ys = scaled[:2]
-    with torch.no_grad():
+    model = copy.deepcopy(model)  # a forward pass may change buffers: fold 0's own model stays fresh
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):  # a random model leaves the caller's state alone
         try:
             pred = model.eval()(Xs[0])
-        except RuntimeError as err:
+        except (RuntimeError, NotImplementedError) as err:
             raise ValueError(f"the model cannot run on X (shape {tuple(Xs.shape[1:])}, dtype {Xs.dtype}). "
                              f"PyTorch said: {err}") from err
-        finally:
-            model.train()
         _check_prediction(pred, ys[0], "y")
+        if pred.device.type == "meta":
+            raise ValueError("the model's parameters are on the meta device, which holds no values; "
+                             "make_model must build a model on the CPU")
         try:
             _check_loss_value(loss_fn(pred, ys[0]))
         except (RuntimeError, IndexError) as err:
@@ -481,10 +539,48 @@ def _check_model_on_data(model: nn.Module, scaled, loss_fn: LossFn, vectorized: 
             return
         row_loss = _VMAP_TWINS.get(loss_fn, loss_fn)
         try:
-            torch.vmap(lambda p, t: row_loss(p.unsqueeze(0), t.unsqueeze(0)))(pred[:2], ys[0, :2])
+            per_row = torch.vmap(lambda p, t: row_loss(p.unsqueeze(0), t.unsqueeze(0)))(pred, ys[0])
         except RuntimeError as err:
             raise ValueError(f"loss_fn cannot run inside torch.vmap, which vectorized=True needs; pass "
                              f"vectorized=False to train the folds one after another. PyTorch said: {err}") from err
+        _check_mean_of_rows(loss_fn, pred, ys[0], per_row)
+    _check_buffers_unchanged(model, Xs[0])
+
+
+def _check_mean_of_rows(loss_fn: LossFn, pred: torch.Tensor, target: torch.Tensor, per_row: torch.Tensor) -> None:
+    """Raise unless ``loss_fn`` of a set of rows is the mean of its per-row values (what the vectorized engine uses).
+
+    Checked on all rows and on four random subsets (a generator seeded with 0; the global one is
+    untouched) of 2, 3, half and all but one of the rows, to a tolerance of 1e4 machine epsilons.
+    """
+    n = len(pred)
+    generator = torch.Generator().manual_seed(0)
+    subsets = [torch.arange(n)] + [torch.randperm(n, generator=generator)[:size]
+                                   for size in sorted({min(2, n), min(3, n), max(1, n // 2), max(1, n - 1)})]
+    tol = 1e4 * torch.finfo(per_row.dtype).eps if per_row.is_floating_point() else 1e-6
+    for rows in subsets:
+        batch = float(loss_fn(pred[rows], target[rows]))
+        mean = float(per_row[rows].double().mean())
+        same = batch == mean or (math.isnan(batch) and math.isnan(mean))
+        if not same and not abs(batch - mean) <= tol * max(abs(batch), abs(mean), float(per_row[rows].abs().mean())):
+            raise _vectorized_refusal(
+                f"loss_fn is not the mean of per-row losses (on {len(rows)} rows it gives {batch:.6g}, the mean of "
+                f"its per-row values is {mean:.6g}), and the vectorized engine computes a batch's loss as that "
+                "mean; a square root of the MSE, reduction='sum', class weights or a term over the whole batch "
+                "break it")
+
+
+def _check_buffers_unchanged(model: nn.Module, X: torch.Tensor) -> None:
+    """Raise if a training-mode forward pass on two rows changes one of the model's buffers."""
+    before = {name: b.clone() for name, b in model.named_buffers()}
+    if not before:
+        return
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        model.train()(X[:2])
+    changed = [name for name, b in model.named_buffers() if not torch.equal(b, before[name])]
+    if changed:
+        raise _vectorized_refusal(f"the model's forward pass changes its buffer {changed[0]!r}, and stacked "
+                                  "buffers are not written back")
 
 
 # --------------------------------------------------------------------------- exact linear LOOCV

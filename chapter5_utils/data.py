@@ -10,11 +10,14 @@ import argparse
 import hashlib
 import math
 import numbers
+import os
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import torch
+
+from chapter5_utils._validation import check_seed
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REBUILD_COMMAND = "python -m chapter5_utils.data --rebuild"
@@ -42,8 +45,21 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _checked_path(name: str, data_dir: Path | None) -> Path:
-    path = Path(data_dir or DATA_DIR) / name
+def _folder(data_dir: str | os.PathLike | None, what: str) -> Path:
+    """Return ``data_dir`` as a Path (``DATA_DIR`` for None); an empty or non-path value is refused."""
+    if data_dir is None:
+        return DATA_DIR
+    if not isinstance(data_dir, str | os.PathLike) or not os.fspath(data_dir).strip():
+        error = ValueError if isinstance(data_dir, str | os.PathLike) else TypeError
+        raise error(
+            f"data_dir must be the path of a folder {what} (a str or pathlib.Path), or None for the "
+            f"repository's data/ folder, got {data_dir!r}"
+        )
+    return Path(data_dir)
+
+
+def _checked_path(name: str, data_dir: str | os.PathLike | None) -> Path:
+    path = _folder(data_dir, f"holding {name}") / name
     if not path.is_file():
         raise FileNotFoundError(
             f"data file {str(path)!r} is missing; recreate it with `{REBUILD_COMMAND}` "
@@ -65,16 +81,17 @@ def _read_csv(path: Path) -> tuple[list[str], np.ndarray]:
     return header, values
 
 
-def load_diabetes(data_dir: Path | None = None) -> Table:
+def load_diabetes(data_dir: str | os.PathLike | None = None) -> Table:
     """Return the diabetes regression data (442 rows, 10 features in original units, float64).
 
     The target is a quantitative measure of disease progression one year after baseline.
+    ``data_dir`` is the folder holding ``diabetes.csv`` (default: the repository's ``data/``).
     """
     header, values = _read_csv(_checked_path("diabetes.csv", data_dir))
     return Table(values[:, :-1], values[:, -1], header[:-1], header[-1])
 
 
-def load_digits(data_dir: Path | None = None) -> Table:
+def load_digits(data_dir: str | os.PathLike | None = None) -> Table:
     """Return the 8x8 handwritten digits (1797 rows, 64 pixel intensities 0..16, labels 0..9 as int64)."""
     header, values = _read_csv(_checked_path("digits.csv", data_dir))
     return Table(values[:, :-1], values[:, -1].astype(np.int64), header[:-1], header[-1])
@@ -86,11 +103,11 @@ def _format(value: float) -> str:
     return np.format_float_positional(np.round(value, 10), trim="-")
 
 
-def rebuild(data_dir: Path | None = None) -> dict[str, str]:
+def rebuild(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
     """Write ``diabetes.csv`` and ``digits.csv`` from scikit-learn's bundled copies; return their SHA-256."""
     from sklearn import datasets
 
-    out = Path(data_dir or DATA_DIR)
+    out = _folder(data_dir, "to write the CSV files into")
     out.mkdir(parents=True, exist_ok=True)
     diabetes = datasets.load_diabetes(scaled=False)
     digits = datasets.load_digits()
@@ -120,11 +137,6 @@ def _check_finite(name: str, value: object, *, non_negative: bool = False) -> No
         raise ValueError(f"{name} must be >= 0, got {value!r}")
 
 
-def _check_seed(seed: object) -> None:
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-
-
 def make_xor(n_per_corner: int = 1, noise: float = 0.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Return XOR inputs (4·n, 2) in {0, 1}² (plus optional Gaussian noise) and labels (4·n,) in {0, 1}.
 
@@ -132,13 +144,13 @@ def make_xor(n_per_corner: int = 1, noise: float = 0.0, seed: int = 0) -> tuple[
     """
     _check_int("n_per_corner", n_per_corner, 1)
     _check_finite("noise", noise, non_negative=True)
-    _check_seed(seed)
+    seed = check_seed(seed)
     corners = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-    X = corners.repeat(n_per_corner, 1)
+    X = corners.repeat(int(n_per_corner), 1)
     y = (X[:, 0] != X[:, 1]).to(torch.float32)
     if noise > 0:
         gen = torch.Generator().manual_seed(seed)
-        X = X + noise * torch.randn(X.shape, generator=gen)
+        X = X + float(noise) * torch.randn(X.shape, generator=gen)
     return X, y
 
 
@@ -150,17 +162,19 @@ def make_noisy_line(
     _check_finite("slope", slope)
     _check_finite("intercept", intercept)
     _check_finite("noise", noise, non_negative=True)
-    _check_seed(seed)
+    seed, n = check_seed(seed), int(n)
     gen = torch.Generator().manual_seed(seed)
     x = 4 * torch.rand(n, 1, generator=gen) - 2
-    y = slope * x + intercept + noise * torch.randn(n, 1, generator=gen)
+    y = float(slope) * x + float(intercept) + float(noise) * torch.randn(n, 1, generator=gen)
     return x, y
 
 
 def standardize(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     """Return ``[train, *others]`` scaled with the mean and standard deviation of ``train`` only.
 
-    Using the training part's statistics for every part keeps the held-out data unseen.
+    Using the training part's statistics for every part keeps the held-out data unseen. A column
+    that is constant, or differs from a constant only by round-off (scikit-learn's test from the
+    error bound of the variance), is only centred: its scale is taken as 1, as ``StandardScaler`` does.
     """
     train = np.asarray(train, dtype=np.float64)
     if train.ndim != 2 or train.shape[0] < 2:
@@ -168,8 +182,10 @@ def standardize(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
     if not np.isfinite(train).all():
         raise ValueError("train must contain only finite numbers, got NaN or infinity")
     mean = train.mean(axis=0)
-    std = train.std(axis=0)
-    std = np.where(std > 0, std, 1.0)
+    var = train.var(axis=0)
+    n, eps = train.shape[0], np.finfo(np.float64).eps
+    constant = var <= n * eps * var + (n * mean * eps) ** 2  # scikit-learn's _is_constant_feature
+    std = np.where(constant, 1.0, np.sqrt(var))
     result = [(train - mean) / std]
     for i, other in enumerate(others):
         other = np.asarray(other, dtype=np.float64)

@@ -4,9 +4,14 @@ Each function takes and returns torch tensors and matches its ``torch.nn.functio
 (same defaults, same value at the kinks). The activations never overflow: an exponential is only
 ever taken of a non-positive number, so inputs of ±1e4 give finite values and finite gradients.
 ``naive_softmax`` is the textbook formula kept for the overflow demonstration; use ``softmax``.
+Half-precision inputs (float16, bfloat16) are computed in float32 and the result rounded back
+once, as torch's own CPU kernels do.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
 
 import torch
 
@@ -46,6 +51,22 @@ def _check_float_tensor(name: str, x: object) -> torch.Tensor:
     return x
 
 
+_HALF = (torch.float16, torch.bfloat16)
+
+
+def _half_in_float32(f: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """Return ``f`` computing in float32 where a tensor argument is float16/bfloat16, rounded back once."""
+
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        tensors = [a for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()]
+        if not any(a.dtype in _HALF for a in tensors):
+            return f(*args, **kwargs)
+        dtype = functools.reduce(torch.promote_types, [a.dtype for a in tensors])
+        args = [a.float() if isinstance(a, torch.Tensor) and a.dtype in _HALF else a for a in args]
+        return f(*args, **kwargs).to(dtype)
+
+    return wrapper
 
 
 def _check_pair(pred: object, target: object) -> tuple[torch.Tensor, torch.Tensor]:
@@ -64,6 +85,7 @@ def _check_pair(pred: object, target: object) -> tuple[torch.Tensor, torch.Tenso
 # --- activations ------------------------------------------------------------------------------
 
 
+@_half_in_float32
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """Return σ(x) = 1 / (1 + e^(-x)) element-wise, computed without overflow.
 
@@ -76,6 +98,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x >= 0, 1 / (1 + pos), neg / (1 + neg))
 
 
+@_half_in_float32
 def tanh(x: torch.Tensor) -> torch.Tensor:
     """Return tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x)) element-wise, computed without overflow.
 
@@ -103,6 +126,7 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
     return torch.where(x > 0, x, slope * x)
 
 
+@_half_in_float32
 def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """Return x where x > 0 and ``alpha``·(e^x − 1) elsewhere, element-wise (``alpha`` >= 0)."""
     x = _check_float_tensor("x", x)
@@ -113,12 +137,14 @@ def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
 # --- derivatives by formula -------------------------------------------------------------------
 
 
+@_half_in_float32
 def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
     """Return dσ/dx = σ(x)·(1 − σ(x)) element-wise; its largest value is 0.25, at x = 0."""
     s = sigmoid(x)
     return s * (1 - s)
 
 
+@_half_in_float32
 def tanh_grad(x: torch.Tensor) -> torch.Tensor:
     """Return d tanh/dx = 1 − tanh(x)² element-wise; its largest value is 1, at x = 0."""
     t = tanh(x)
@@ -138,22 +164,29 @@ def leaky_relu_grad(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tens
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, slope))
 
 
+@_half_in_float32
 def elu_grad(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
-    """Return dELU/dx: 1 where x > 0, else ``alpha``·e^x (``alpha`` at the kink, as torch)."""
+    """Return dELU/dx: ``alpha``·e^x where x <= 0, else 1.
+
+    At the kink that is ``alpha``, and at NaN it is 1: the formula of torch's ELU backward
+    (``x <= 0 ? alpha·e^x : 1``), which is what autograd gives for a single NaN.
+    """
     x = _check_float_tensor("x", x)
     alpha = check_real_number("alpha", alpha, non_negative=True)
-    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))
+    return torch.where(x <= 0, alpha * torch.exp(x.clamp(max=0)), torch.ones_like(x))
 
 
 # --- losses -----------------------------------------------------------------------------------
 
 
+@_half_in_float32
 def mae(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Return the mean absolute error (L1 loss) mean(|pred − target|) as a 0-d tensor."""
     pred, target = _check_pair(pred, target)
     return (pred - target).abs().mean()
 
 
+@_half_in_float32
 def mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Return the mean squared error (L2 loss) mean((pred − target)²) as a 0-d tensor."""
     pred, target = _check_pair(pred, target)
@@ -181,6 +214,7 @@ def naive_softmax(logits: torch.Tensor) -> torch.Tensor:
     return e / e.sum(dim=-1, keepdim=True)
 
 
+@_half_in_float32
 def softmax(logits: torch.Tensor) -> torch.Tensor:
     """Return the softmax probabilities along the last dim, each row summing to 1, without overflow.
 
@@ -193,6 +227,7 @@ def softmax(logits: torch.Tensor) -> torch.Tensor:
     return e / e.sum(dim=-1, keepdim=True)
 
 
+@_half_in_float32
 def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Return the mean over the batch of −log softmax(logits)[target] as a 0-d tensor.
 

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from chapter5_utils._validation import is_int
+from chapter5_utils._validation import check_seed, is_int
 
 ROOT_NAME = "(model)"
 
@@ -242,8 +242,7 @@ def _check_stack_arguments(init: object, activation: object, depth: object, widt
     for name, value in (("depth", depth), ("width", width)):
         if not is_int(value) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if not is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    check_seed(seed)
 
 
 def activation_stds(
@@ -259,7 +258,8 @@ def activation_stds(
     fresh ``nn.Linear(width, width)`` layers whose weight ``init`` sets in place and whose bias is zero.
     """
     _check_stack_arguments(init, activation, depth, width, seed)
-    torch.manual_seed(seed)
+    depth, width = int(depth), int(width)
+    torch.manual_seed(int(seed))
     x = torch.randn(512, width)
     stds = []
     with torch.no_grad():

@@ -11,22 +11,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from chapter5_utils._validation import is_int
+from chapter5_utils._validation import check_seed, is_int
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-
-
-def _check_seed(seed: object) -> None:
-    if not is_int(seed) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be a non-negative int below 2**32, got {seed!r}")
-
-
 def set_seed(seed: int) -> None:
-    """Return nothing; seed Python's ``random``, NumPy's global generator and torch (CPU and CUDA)."""
-    _check_seed(seed)
-    seed = int(seed)
+    """Return nothing; seed Python's ``random``, NumPy's global generator and torch (CPU and CUDA).
+
+    ``seed`` is an int (Python or NumPy) in ``[0, 2**32)``, the rule for every seed of the package.
+    """
+    seed = check_seed(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global generator is what np.random.* calls use
     torch.manual_seed(seed)
@@ -109,14 +104,32 @@ def _check_output(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: L
 
 
 def _check_prediction(pred: object, y: torch.Tensor, name_y: str) -> None:
+    """Raise unless ``pred`` is a tensor whose shape fits the target ``y`` without broadcasting.
+
+    A float target must have the output's shape per row. An integer or bool target either has it too
+    (compared element-wise) or holds class indices: one fewer axis than the output, whose axis 1
+    has at least two classes, as ``cross_entropy`` takes them.
+    """
     if not isinstance(pred, torch.Tensor):
         raise TypeError(f"the model must return a tensor, got {type(pred).__name__}")
+    out = f"({y.shape[0]}, {', '.join(map(str, pred.shape[1:]))})"
     if y.is_floating_point() and pred.shape[1:] != y.shape[1:]:
         raise ValueError(
             f"{name_y} has shape {tuple(y.shape)} but the model's output for the same rows has shape "
-            f"({y.shape[0]}, {', '.join(map(str, pred.shape[1:]))}); a float target needs the output's "
+            f"{out}; a float target needs the output's "
             f"shape (a single output: use {name_y}.reshape(-1, 1); class labels: use integer labels, "
             f"{name_y}.long())"
+        )
+    if y.is_floating_point() or pred.shape[1:] == y.shape[1:]:
+        return
+    class_indices = pred.ndim == y.ndim + 1 and pred.shape[1] >= 2 and pred.shape[2:] == y.shape[1:]
+    if not class_indices:
+        raise ValueError(
+            f"{name_y} holds {y.dtype} values of shape {tuple(y.shape)} but the model's output for the same "
+            f"rows has shape {out}: the loss would broadcast one against the other. For a numeric target "
+            f"(a regression, or 0/1 with one output) use a float target of the output's shape, e.g. "
+            f"{name_y}.float().reshape(-1, 1); for class labels the model needs one output per class "
+            "(at least two), as cross_entropy expects"
         )
 
 
@@ -159,12 +172,21 @@ def train_one_epoch(
 
     The order is ``torch.randperm`` drawn from ``generator``; each batch is one slice of it,
     taken from ``X`` and ``y`` by indexing (no per-row copying). ``fit`` calls this once per epoch.
+    The arguments are checked as ``fit`` checks them, the model and the loss run once on two rows.
     """
+    _check_model_and_loss(model, loss_fn)
     _check_xy("X", X, "y", y)
     if not is_int(batch_size) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     if not isinstance(generator, torch.Generator):
         raise TypeError(f"generator must be a torch.Generator, got {type(generator).__name__}")
+    _check_optimizer(model, optimizer)
+    _check_output(model, X, y, loss_fn, "y")
+    return _train_one_epoch(model, X, y, loss_fn, optimizer, int(batch_size), generator)
+
+
+def _train_one_epoch(model, X, y, loss_fn, optimizer, batch_size: int, generator: torch.Generator) -> float:
+    """``train_one_epoch`` without the argument checks (``fit`` has made them once)."""
     model.train()
     order = torch.randperm(len(X), generator=generator)
     total = 0.0
@@ -204,12 +226,18 @@ def fit(
     ``X_val``), in eval mode without gradients, to check that a float ``y`` has the output's shape.
     """
     _check_fit_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size, X_val, y_val, seed, scheduler, patience)
+    return _fit(model, X, y, loss_fn, optimizer, int(epochs), int(batch_size), X_val, y_val, int(seed), scheduler,
+                patience)
+
+
+def _fit(model, X, y, loss_fn, optimizer, epochs, batch_size, X_val, y_val, seed, scheduler, patience) -> History:
+    """``fit`` without the argument checks; ``seed`` may be any int that ``torch.Generator`` takes."""
     generator = torch.Generator().manual_seed(seed)
     history = History()
     best_loss, best_state, since_best = float("inf"), None, 0
     for epoch in range(epochs):
         history.lr.append(optimizer.param_groups[0]["lr"])
-        history.train_loss.append(train_one_epoch(model, X, y, loss_fn, optimizer, batch_size, generator))
+        history.train_loss.append(_train_one_epoch(model, X, y, loss_fn, optimizer, batch_size, generator))
         if scheduler is not None:
             scheduler.step()
         if X_val is None:
@@ -247,17 +275,8 @@ def _check_fit_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size, X_
             f"patience must be a positive int and needs X_val/y_val, got patience={patience!r}"
             f" with {'no ' if X_val is None else ''}validation data"
         )
-    _check_seed(seed)
-    if not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(
-            f"optimizer must be a torch.optim.Optimizer built on the model's parameters, got {optimizer!r}"
-        )
-    own = {id(p) for p in model.parameters()}
-    if not any(id(p) in own for group in optimizer.param_groups for p in group["params"]):
-        raise ValueError(
-            "optimizer holds none of the model's parameters, so training would change nothing; "
-            "build it with optimizer_class(model.parameters(), ...)"
-        )
+    check_seed(seed)
+    _check_optimizer(model, optimizer)
     if scheduler is not None:
         if not isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler) or isinstance(
             scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau
@@ -273,16 +292,44 @@ def _check_fit_arguments(model, X, y, loss_fn, optimizer, epochs, batch_size, X_
         _check_output(model, X_val, y_val, loss_fn, "y_val")
 
 
+def _check_optimizer(model: nn.Module, optimizer: object) -> None:
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer built on the model's parameters, got {optimizer!r}"
+        )
+    own = {id(p) for p in model.parameters()}
+    held = [p for group in optimizer.param_groups for p in group["params"] if id(p) in own]
+    if not held:
+        raise ValueError(
+            "optimizer holds none of the model's parameters, so training would change nothing; "
+            "build it with optimizer_class(model.parameters(), ...)"
+        )
+    if not any(p.requires_grad for p in held):
+        raise ValueError(
+            "every model parameter that optimizer holds is frozen (requires_grad=False), so training would "
+            "change nothing; unfreeze some with p.requires_grad_(True) or build the optimizer on the others"
+        )
+
+
 def _as_tensor(name: str, value: object) -> torch.Tensor:
+    if isinstance(value, list | tuple):
+        try:
+            value = np.asarray(value)
+        except ValueError:
+            raise ValueError(f"{name} must be a rectangular list of numbers, got {value!r}") from None
     if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must hold numbers, got an array of dtype {value.dtype}")
         return torch.as_tensor(value)
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch tensor or a NumPy array, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a torch tensor, a NumPy array or a list, got {type(value).__name__}")
+    if value.device.type == "meta":
+        raise ValueError(f"{name} is on the meta device, which holds shapes but no values; pass real data")
     return value.detach()
 
 
 def rmse(pred: torch.Tensor, target: torch.Tensor) -> float:
-    """Return the root mean squared error between ``pred`` and ``target`` (tensors or NumPy arrays).
+    """Return the root mean squared error between ``pred`` and ``target`` (tensors, NumPy arrays or lists).
 
     The two must have the same shape, except for dimensions of size 1: an (n, 1) column against
     (n,) values is fine, (2, 3) against (3, 2) is not. NaN in either gives NaN.
@@ -294,6 +341,9 @@ def rmse(pred: torch.Tensor, target: torch.Tensor) -> float:
             f"{tuple(pred.shape)} and {tuple(target.shape)}"
         )
     diff = pred.reshape(-1).double() - target.reshape(-1).double()
+    scale = diff.abs().max()
+    if torch.isfinite(scale) and (scale > 1e100 or 0 < scale < 1e-100):  # the squares would over- or underflow
+        return (scale * (diff / scale).pow(2).mean().sqrt()).item()
     return diff.pow(2).mean().sqrt().item()
 
 
@@ -311,7 +361,7 @@ def accuracy(logits_or_labels: torch.Tensor, target: torch.Tensor) -> float:
 
     ``logits_or_labels`` is either (n, classes) scores with at least two classes, whose arg-max is
     the prediction, or (n,) predicted labels (whole numbers); ``target`` is (n,) true labels. Both
-    may be tensors or NumPy arrays. One column of scores is refused: whether it is a probability
+    may be tensors, NumPy arrays or lists. One column of scores is refused: whether it is a probability
     (threshold 0.5) or a logit (threshold 0) only the caller knows.
     """
     scores = _as_tensor("logits_or_labels", logits_or_labels)

@@ -315,7 +315,7 @@ def test_hat_matrix_loocv_rejects_bad_input():
         (dict(lr="0.1"), TypeError, "lr must be a finite real number, got '0.1'"),
         (dict(lr=float("inf")), TypeError, "lr must be a finite real number, got inf"),
         (dict(lr=True), TypeError, "lr must be a finite real number, got True"),
-        (dict(seed=True), ValueError, "seed must be a non-negative int, got True"),
+        (dict(seed=True), ValueError, r"seed must be a non-negative int below 2\*\*32, got True"),
         (dict(batch_size=True), ValueError, "batch_size must be a positive int or None"),
         (dict(standardize="yes"), TypeError, "standardize must be True or False"),
         (dict(loss_fn="mse"), TypeError, "loss_fn must be a function"),
@@ -414,9 +414,9 @@ def test_hat_matrix_loocv_rejects_non_finite_input_and_non_bool_intercept():
 def test_splits_reject_non_bool_shuffle_and_bad_seed():
     with pytest.raises(TypeError, match="shuffle must be True or False, got 1"):
         kfold_splits(10, 2, shuffle=1)
-    with pytest.raises(ValueError, match="seed must be a non-negative int or None, got True"):
+    with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32 or None, got True"):
         holdout_split(10, 0.2, seed=True)
-    with pytest.raises(ValueError, match="seed must be a non-negative int or None, got -1"):
+    with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32 or None, got -1"):
         kfold_splits(10, 2, shuffle=True, seed=-1)
 
 
@@ -424,3 +424,257 @@ def test_cv_result_needs_scores():
     with pytest.raises(ValueError, match=r"non-empty 1-D array of fold scores, got shape \(0,\)"):
         CVResult(np.array([]))
     assert CVResult([1.0, 3.0]).mean == 2.0
+
+
+# --------------------------------------------------------------------------- both engines, every model the loop takes
+
+
+def _frozen_first():
+    model = _mlp64()
+    model[0].requires_grad_(False)
+    return model
+
+
+def _frozen_bias():
+    model = _mlp64()
+    model[2].bias.requires_grad_(False)
+    return model
+
+
+class _Unused(nn.Module):
+    """A model with a layer that its forward pass never calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.used, self.unused = nn.Linear(4, 1).double(), nn.Linear(4, 1).double()
+
+    def forward(self, x):
+        return self.used(x)
+
+
+class _Tied(nn.Module):
+    """Two layers that share one weight matrix; the first is also called twice."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b, self.out = nn.Linear(4, 4).double(), nn.Linear(4, 4).double(), nn.Linear(4, 1).double()
+        self.b.weight = self.a.weight
+
+    def forward(self, x):
+        return self.out(self.b(torch.tanh(self.a(torch.tanh(self.a(x))))))
+
+
+class _WithBuffer(nn.Module):
+    def __init__(self, mode_dependent=False):
+        super().__init__()
+        self.a = nn.Linear(4, 1).double()
+        self.register_buffer("scale", torch.tensor(2.0, dtype=torch.float64))
+        self.mode_dependent = mode_dependent
+
+    def forward(self, x):
+        return self.a(x) * self.scale * (1.0 if self.training or not self.mode_dependent else 0.5)
+
+
+@pytest.mark.parametrize("make", [_frozen_first, _frozen_bias, _Unused, _Tied, _WithBuffer,
+                                  lambda: _WithBuffer(mode_dependent=True)],
+                         ids=["frozen-layer", "frozen-bias", "unused", "tied-and-reused", "buffer", "eval-mode"])
+@pytest.mark.parametrize("cfg", [dict(optimizer="sgd", lr=0.05), dict(optimizer="sgd", lr=0.02, momentum=0.9),
+                                 dict(optimizer="adam", lr=0.01, weight_decay=0.1)], ids=["sgd", "momentum", "adam-wd"])
+def test_engines_agree_on_frozen_unused_tied_parameters_buffers_and_eval_mode(make, cfg):
+    """The vectorized engine trains only what torch.optim trains (requires_grad, used by the forward pass),
+    keeps ties, and scores in eval mode as fit leaves the model."""
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3, shuffle=True, seed=0))
+    loop = cross_validate(make, X, y, splits, epochs=4, batch_size=10, vectorized=False, **cfg)
+    vec = cross_validate(make, X, y, splits, epochs=4, batch_size=10, vectorized=True, **cfg)
+    np.testing.assert_allclose(vec.scores, loop.scores, rtol=1e-8, atol=1e-10)
+    assert np.all(np.isfinite(loop.scores))
+
+
+def test_a_frozen_layer_really_stays_frozen_in_the_loop_engine():
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3))
+    frozen = cross_validate(_frozen_first, X, y, splits, lr=0.05, epochs=4, vectorized=False)
+    free = cross_validate(_mlp64, X, y, splits, lr=0.05, epochs=4, vectorized=False)
+    assert not np.allclose(frozen.scores, free.scores)  # so the agreement above is about freezing
+
+
+def _rmse_loss(p, t):
+    return torch.sqrt(nn.functional.mse_loss(p, t))
+
+
+@pytest.mark.parametrize(
+    "loss_fn",
+    [_rmse_loss, lambda p, t: nn.functional.mse_loss(p, t, reduction="sum"),
+     lambda p, t: nn.functional.mse_loss(p, t) + 0.1 * p.mean() ** 2, lambda p, t: (p - t).abs().max()],
+    ids=["rmse", "sum", "batch-term", "max"],
+)
+def test_vectorized_refuses_a_loss_that_is_not_a_mean_of_rows_and_the_loop_trains_it(loss_fn):
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3))
+    with pytest.raises(ValueError, match=r"loss_fn is not the mean of per-row losses .*Pass vectorized=False"):
+        cross_validate(_mlp64, X, y, splits, loss_fn=loss_fn, lr=0.05, epochs=2)
+    loop = cross_validate(_mlp64, X, y, splits, loss_fn=loss_fn, lr=0.05, epochs=2, vectorized=False)
+    assert np.all(np.isfinite(loop.scores))
+
+
+def test_vectorized_refuses_class_weights_but_takes_label_smoothing():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0.5)
+    splits = list(kfold_splits(40, 4))
+
+    def make():
+        return nn.Linear(3, 3).double()
+
+    weights = torch.tensor([1.0, 2.0, 5.0], dtype=torch.float64)
+    with pytest.raises(ValueError, match="not the mean of per-row losses"):
+        cross_validate(make, X, y, splits, loss_fn=lambda p, t: nn.functional.cross_entropy(p, t, weight=weights),
+                       lr=0.1, epochs=2)
+    smooth = lambda p, t: nn.functional.cross_entropy(p, t, label_smoothing=0.1)  # noqa: E731
+    loop = cross_validate(make, X, y, splits, loss_fn=smooth, lr=0.1, epochs=2, vectorized=False)
+    vec = cross_validate(make, X, y, splits, loss_fn=smooth, lr=0.1, epochs=2, vectorized=True)
+    np.testing.assert_allclose(vec.scores, loop.scores, rtol=1e-10)
+
+
+class _Noisy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 1).double()
+
+    def forward(self, x):
+        return self.a(x) + 0.01 * torch.randn(x.shape[0], 1, dtype=x.dtype)
+
+
+class _Branching(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 1).double()
+
+    def forward(self, x):
+        out = self.a(x)
+        return out if out.sum() > 0 else -out
+
+
+class _Counting(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 1).double()
+        self.register_buffer("calls", torch.zeros((), dtype=torch.float64))
+
+    def forward(self, x):
+        self.calls += 1
+        return self.a(x)
+
+
+@pytest.mark.parametrize("make, message", [
+    (_Noisy, r"cannot run inside torch.vmap .*random operation.*Pass vectorized=False"),
+    (_Branching, r"cannot run inside torch.vmap .*data-dependent control flow.*Pass vectorized=False"),
+    (_Counting, r"changes its buffer 'calls'.*Pass vectorized=False"),
+    (lambda: nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Linear(3, 1)).double(),
+     r"without dropout or batch norm, found BatchNorm1d\. Pass vectorized=False"),
+])
+def test_vectorized_refuses_what_it_would_train_differently_and_the_loop_repeats(make, message):
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3))
+    with pytest.raises(ValueError, match=message):
+        cross_validate(make, X, y, splits, lr=0.05, epochs=2)
+    torch.manual_seed(5)
+    expected = torch.rand(2)
+    torch.manual_seed(5)
+    first = cross_validate(make, X, y, splits, lr=0.05, epochs=2, vectorized=False)
+    np.testing.assert_array_equal(torch.rand(2), expected)  # the caller's random state is untouched
+    again = cross_validate(make, X, y, splits, lr=0.05, epochs=2, vectorized=False)
+    np.testing.assert_array_equal(first.scores, again.scores)  # random models repeat too
+
+
+def test_the_loop_engine_with_dropout_repeats_and_leaves_the_global_generator_alone():
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3))
+
+    def make():
+        return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 1)).double()
+
+    torch.manual_seed(0)
+    a = cross_validate(make, X, y, splits, lr=0.05, epochs=3, vectorized=False)
+    torch.rand(7)
+    b = cross_validate(make, X, y, splits, lr=0.05, epochs=3, vectorized=False)
+    np.testing.assert_array_equal(a.scores, b.scores)
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+def test_a_model_with_nothing_to_train_is_refused(vectorized):
+    X, y = _data()
+
+    def make():
+        return _mlp64().requires_grad_(False)
+
+    with pytest.raises(ValueError, match=r"make_model must build a model with parameters to train \(requires_grad"):
+        cross_validate(make, X, y, kfold_splits(len(X), 2), lr=0.1, epochs=1, vectorized=vectorized)
+
+
+def test_vectorized_refuses_folds_that_freeze_different_parameters():
+    X, y = _data()
+    calls = []
+
+    def make():
+        model = _mlp64()
+        if calls:
+            model[0].requires_grad_(False)
+        calls.append(1)
+        return model
+
+    with pytest.raises(ValueError, match="differ in their parameters or in which of them are frozen"):
+        cross_validate(make, X, y, kfold_splits(len(X), 2), lr=0.1, epochs=1)
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+def test_numpy_integer_seeds_and_settings_give_the_same_scores_as_python_ints(vectorized):
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3))
+    common = dict(lr=0.05, vectorized=vectorized)
+    ints = cross_validate(_mlp64, X, y, splits, epochs=3, batch_size=8, seed=3, **common)
+    numpy = cross_validate(_mlp64, X, y, splits, epochs=np.int64(3), batch_size=np.int32(8), seed=np.int64(3), **common)
+    np.testing.assert_array_equal(ints.scores, numpy.scores)
+
+
+def test_the_largest_seed_works_in_both_engines_and_the_next_is_refused():
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 3))
+    loop = cross_validate(_mlp64, X, y, splits, lr=0.05, epochs=2, seed=2**32 - 1, vectorized=False)
+    vec = cross_validate(_mlp64, X, y, splits, lr=0.05, epochs=2, seed=2**32 - 1, vectorized=True)
+    np.testing.assert_allclose(vec.scores, loop.scores, rtol=1e-8)
+    for vectorized in (True, False):
+        with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32, got 4294967296"):
+            cross_validate(_mlp64, X, y, splits, lr=0.05, epochs=2, seed=2**32, vectorized=vectorized)
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+@pytest.mark.parametrize("labels", [np.int64, np.int32, bool])
+def test_integer_or_bool_labels_with_one_output_are_refused_not_broadcast(vectorized, labels):
+    X, y = _data()
+    with pytest.raises(ValueError, match=r"y holds torch\.(int64|int32|bool) values of shape \(47,\) but the model's "
+                                         r"output .* has shape \(47, 1\).*y\.float\(\)\.reshape\(-1, 1\)"):
+        cross_validate(_mlp64, X, (y > y.mean()).astype(labels), kfold_splits(len(X), 2), lr=0.1, epochs=1,
+                       vectorized=vectorized)
+
+
+@pytest.mark.parametrize("vectorized", [True, False])
+def test_meta_and_non_numeric_data_are_refused(vectorized):
+    X, y = _data()
+    splits = list(kfold_splits(len(X), 2))
+    with pytest.raises(ValueError, match="X is on the meta device"):
+        cross_validate(_mlp64, torch.empty(47, 4, device="meta"), y, splits, lr=0.1, epochs=1, vectorized=vectorized)
+    with pytest.raises(TypeError, match="y must hold numbers, got an array of dtype <U1"):
+        cross_validate(_mlp64, X, np.full(47, "a"), splits, lr=0.1, epochs=1, vectorized=vectorized)
+
+
+def test_splits_take_numpy_seeds_and_sizes_and_one_seed_cap():
+    _assert_same_folds(kfold_splits(10, 3, shuffle=True, seed=np.int64(4)), kfold_splits(10, 3, shuffle=True, seed=4))
+    for a, b in zip(holdout_split(np.int64(20), np.float32(0.25), seed=np.uint32(2)), holdout_split(20, 0.25, seed=2)):
+        np.testing.assert_array_equal(a, b)
+    largest = 2**32 - 1
+    _assert_same_folds(kfold_splits(10, 3, shuffle=True, seed=largest), kfold_splits(10, 3, shuffle=True, seed=largest))
+    for call in (lambda: kfold_splits(10, 3, shuffle=True, seed=2**32), lambda: holdout_split(10, 0.2, seed=2**32)):
+        with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32 or None, got 4294967296"):
+            call()

@@ -144,8 +144,8 @@ def test_command_line_check_passes(capsys):
         (dict(noise=float("nan")), "noise must be a finite number, got nan"),
         (dict(noise=float("inf")), "noise must be a finite number, got inf"),
         (dict(noise=-1), "noise must be >= 0, got -1"),
-        (dict(noise=0.1, seed=-1), "seed must be a non-negative int, got -1"),
-        (dict(noise=0.1, seed=1.5), "seed must be a non-negative int, got 1.5"),
+        (dict(noise=0.1, seed=-1), r"seed must be a non-negative int below 2\*\*32, got -1"),
+        (dict(noise=0.1, seed=1.5), r"seed must be a non-negative int below 2\*\*32, got 1.5"),
     ],
 )
 def test_make_xor_rejects_bad_arguments(kwargs, message):
@@ -161,7 +161,7 @@ def test_make_xor_rejects_bad_arguments(kwargs, message):
         (dict(intercept=float("inf")), "intercept must be a finite number, got inf"),
         (dict(noise=float("nan")), "noise must be a finite number, got nan"),
         (dict(slope="2"), "slope must be a finite number, got '2'"),
-        (dict(seed=-1), "seed must be a non-negative int, got -1"),
+        (dict(seed=-1), r"seed must be a non-negative int below 2\*\*32, got -1"),
     ],
 )
 def test_make_noisy_line_rejects_bad_arguments(kwargs, message):
@@ -202,3 +202,45 @@ def test_as_tensors_keeps_whole_numbers_and_checks_dtype():
     assert inf.tolist() == [float("inf")]
     with pytest.raises(TypeError, match="dtype must be a torch.dtype such as torch.float32"):
         data.as_tensors([1.0], dtype="float32")
+
+
+@pytest.mark.parametrize("load", [data.load_diabetes, data.load_digits])
+def test_an_empty_or_non_path_data_dir_is_refused_not_read_as_the_default(load):
+    for empty in ("", "  "):
+        with pytest.raises(ValueError, match="data_dir must be the path of a folder holding"):
+            load(empty)
+    with pytest.raises(TypeError, match="data_dir must be the path of a folder holding .* got 123"):
+        load(123)
+    assert load(str(data.DATA_DIR)).X.shape == load().X.shape
+
+
+def test_rebuild_refuses_an_empty_folder_name():
+    with pytest.raises(ValueError, match="data_dir must be the path of a folder to write the CSV files into"):
+        data.rebuild("")
+
+
+@pytest.mark.parametrize("seed", [np.int64(4), np.int32(4), np.uint32(4)])
+def test_synthetic_sets_take_numpy_integers(seed):
+    noise = np.float32(0.25)
+    for got, want in zip(data.make_xor(np.int64(3), noise, seed), data.make_xor(3, float(noise), 4)):
+        assert torch.equal(got, want)
+    for got, want in zip(data.make_noisy_line(np.int64(20), np.float64(1.5), 1, 0.3, seed),
+                         data.make_noisy_line(20, 1.5, 1.0, 0.3, 4)):
+        assert torch.equal(got, want)
+
+
+def test_synthetic_sets_share_the_one_seed_cap():
+    data.make_xor(1, 0.1, 2**32 - 1)
+    data.make_noisy_line(5, seed=2**32 - 1)
+    for call in (lambda: data.make_xor(1, 0.1, 2**32), lambda: data.make_noisy_line(5, seed=2**32)):
+        with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32, got 4294967296"):
+            call()
+
+
+def test_standardize_treats_a_column_constant_up_to_round_off_as_scikit_learn_does():
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.array([[1.0, 0.0], [1.0 + 1e-15, 1.0], [1.0, 3.0]])
+    ours = data.standardize(X)[0]
+    np.testing.assert_allclose(ours, StandardScaler().fit_transform(X), rtol=1e-12, atol=1e-15)
+    assert np.abs(ours[:, 0]).max() < 1e-14  # round-off is not blown up to values of order 1

@@ -307,3 +307,26 @@ def test_piecewise_derivatives_equal_autograd_on_nan_inf_and_signed_zero(grad, a
     x = special.clone().requires_grad_(True)
     activation(x).sum().backward()
     torch.testing.assert_close(grad(special), x.grad, rtol=0, atol=0, equal_nan=True)
+
+
+def test_elu_grad_at_nan_is_one_as_torchs_backward_formula():
+    x = torch.tensor([float("nan")], dtype=torch.float64, requires_grad=True)
+    F.elu(x).sum().backward()  # one element: torch's scalar formula, x <= 0 ? alpha * e^x : 1
+    assert x.grad.item() == 1.0
+    for alpha in (1.0, 0.5, 0.0):
+        assert fn.elu_grad(torch.tensor([float("nan"), -0.0, 0.0]), alpha).tolist() == [1.0, alpha, alpha]
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "elu"])
+def test_half_precision_is_within_two_units_in_the_last_place_of_torch(dtype, name):
+    ours, theirs = getattr(fn, name), {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "elu": F.elu}[name]
+    x = torch.linspace(-6, 6, 49).to(dtype)
+    eps = torch.finfo(dtype).eps
+    assert ours(x).dtype == dtype
+    torch.testing.assert_close(ours(x).float(), theirs(x).float(), rtol=2 * eps, atol=2 * eps)
+    ref = x.clone().requires_grad_(True)
+    theirs(ref).sum().backward()
+    grad = getattr(fn, f"{name}_grad")(x)
+    assert grad.dtype == dtype
+    torch.testing.assert_close(grad.float(), ref.grad.float(), rtol=2 * eps, atol=2 * eps)

@@ -1,5 +1,6 @@
 import re
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -258,10 +259,19 @@ def test_activation_stds_follows_the_signal_through_the_stack():
         ({"activation": None}, TypeError, "activation must be a function, got None"),
         ({"depth": 0}, ValueError, "depth must be a positive int, got 0"),
         ({"width": 2.5}, ValueError, "width must be a positive int, got 2.5"),
-        ({"seed": -1}, ValueError, "seed must be a non-negative int, got -1"),
+        ({"seed": -1}, ValueError, r"seed must be a non-negative int below 2\*\*32, got -1"),
     ],
 )
 def test_activation_stds_refuses_bad_arguments(kwargs, error, message):
     arguments = {"init": torch.nn.init.xavier_uniform_, "depth": 2, "width": 4, **kwargs}
     with pytest.raises(error, match=message):
         activation_stds(**arguments)
+
+
+def test_activation_stds_takes_numpy_integers_and_shares_the_seed_cap():
+    ints = activation_stds(nn.init.kaiming_normal_, depth=3, width=8, seed=3)
+    assert activation_stds(nn.init.kaiming_normal_, depth=np.int64(3), width=np.int64(8), seed=np.int64(3)) == ints
+    activation_stds(nn.init.kaiming_normal_, depth=1, width=2, seed=2**32 - 1)
+    for seed in (2**32, 2**64):
+        with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32"):
+            activation_stds(nn.init.kaiming_normal_, depth=1, width=2, seed=seed)

@@ -289,6 +289,94 @@ def test_accuracy_refuses_what_it_cannot_score(pred, target, message):
 def test_rmse_refuses_transposed_shapes_and_non_arrays():
     with pytest.raises(ValueError, match=r"got shapes \(2, 3\) and \(3, 2\)"):
         rmse(torch.zeros(2, 3), torch.zeros(3, 2))
-    with pytest.raises(TypeError, match="pred must be a torch tensor or a NumPy array, got list"):
-        rmse([1.0], torch.zeros(1))
+    with pytest.raises(TypeError, match="pred must be a torch tensor, a NumPy array or a list, got dict"):
+        rmse({1: 1.0}, torch.zeros(1))
+    with pytest.raises(ValueError, match="pred must be a rectangular list of numbers"):
+        rmse([[1.0], [1.0, 2.0]], torch.zeros(2))
+    with pytest.raises(TypeError, match="target must hold numbers, got an array of dtype <U1"):
+        rmse([1.0], ["a"])
+    with pytest.raises(ValueError, match="pred is on the meta device"):
+        rmse(torch.zeros(2, device="meta"), torch.zeros(2))
+    assert rmse([1.0, 2.0], (1.0, 4.0)) == pytest.approx(2**0.5, abs=1e-15)
     assert rmse(torch.tensor([[1.0], [2.0]]), torch.tensor([1.0, 4.0])) == pytest.approx(2**0.5, abs=1e-15)
+
+
+@pytest.mark.parametrize("seed", [np.int64(2), np.int32(2), np.uint32(2)])
+def test_fit_takes_numpy_integer_seeds_epochs_and_batch_sizes(seed):
+    a, _ = _train(seed=2)
+    torch.manual_seed(1)
+    model = nn.Linear(3, 1)
+    X, y = _line_data()
+    fit(model, X, y, loss_fn=nn.functional.mse_loss, optimizer=torch.optim.SGD(model.parameters(), lr=0.1),
+        epochs=np.int64(30), batch_size=np.int64(32), seed=seed)
+    assert torch.equal(a.weight, model.weight)
+
+
+def test_fit_takes_the_largest_seed_and_refuses_the_next():
+    _train(seed=2**32 - 1)
+    with pytest.raises(ValueError, match=r"seed must be a non-negative int below 2\*\*32, got 4294967296"):
+        _train(seed=2**32)
+
+
+@pytest.mark.parametrize("dtype", [torch.long, torch.int32, torch.bool])
+def test_integer_or_bool_labels_against_one_output_are_refused_everywhere(dtype):
+    """(n,) labels against an (n, 1) output would broadcast to (n, n) inside mse_loss."""
+    labels = (_line_data(n=8)[1][:, 0] > 0).to(dtype)
+    message = r"y holds torch\.\w+ values of shape \(8,\) but the model's output .* \(8, 1\): the loss would broadcast"
+    with pytest.raises(ValueError, match=message):
+        fit(**_fit_args(y=labels))
+    args = _fit_args()
+    with pytest.raises(ValueError, match=message):
+        training.train_one_epoch(args["model"], args["X"], labels, nn.functional.mse_loss, args["optimizer"], 4,
+                                 torch.Generator())
+    with pytest.raises(ValueError, match=message):
+        training.evaluate_loss(args["model"], args["X"], labels, nn.functional.mse_loss)
+    with pytest.raises(ValueError, match=r"y_val holds"):
+        fit(**_fit_args(X_val=args["X"], y_val=labels))
+
+
+def test_integer_labels_of_the_output_shape_and_class_indices_still_train():
+    column = (_line_data(n=8)[1] > 0).long()
+    a, b = _fit_args(y=column), _fit_args(y=column.double().float())
+    fit(**a)
+    fit(**b)
+    assert torch.equal(a["model"].weight, b["model"].weight)  # the same as float labels: nothing broadcast
+    model = nn.Linear(3, 2)
+    fit(**_fit_args(model=model, y=column[:, 0], loss_fn=nn.functional.cross_entropy))
+
+
+def test_train_one_epoch_checks_every_argument_as_fit_does():
+    args = _fit_args()
+    model, X, y, opt = args["model"], args["X"], args["y"], args["optimizer"]
+    gen = torch.Generator()
+    loss = nn.functional.mse_loss
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module, got str"):
+        training.train_one_epoch("model", X, y, loss, opt, 4, gen)
+    with pytest.raises(TypeError, match="optimizer must be a torch.optim.Optimizer"):
+        training.train_one_epoch(model, X, y, loss, None, 4, gen)
+    with pytest.raises(ValueError, match="optimizer holds none of the model's parameters"):
+        training.train_one_epoch(model, X, y, loss, _other_optimizer(), 4, gen)
+    with pytest.raises(ValueError, match=r"single-number tensor .* got \(2, 1\)"):
+        training.train_one_epoch(model, X, y, lambda p, t: (p - t) ** 2, opt, 4, gen)
+    with pytest.raises(ValueError, match=r"y has shape \(8,\) but the model's output"):
+        training.train_one_epoch(model, X, y[:, 0], loss, opt, 4, gen)
+    with pytest.raises(TypeError, match="loss_fn must be a function"):
+        training.train_one_epoch(model, X, y, "mse", opt, 4, gen)
+    assert training.train_one_epoch(model, X, y, loss, opt, np.int64(4), gen) > 0
+
+
+def test_fit_refuses_an_optimizer_whose_parameters_are_all_frozen():
+    model = nn.Linear(3, 1)
+    model.weight.requires_grad_(False)
+    with pytest.raises(ValueError, match=r"every model parameter that optimizer holds is frozen"):
+        fit(**_fit_args(model=model, optimizer=torch.optim.SGD([model.weight], lr=0.1)))
+    fit(**_fit_args(model=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))  # the bias trains
+
+
+def test_rmse_does_not_overflow_and_accuracy_takes_lists():
+    assert rmse(np.array([1e200, -1e200]), np.array([-1e200, 1e200])) == pytest.approx(2e200, rel=1e-12)
+    assert rmse(np.array([1e-200]), np.array([0.0])) == pytest.approx(1e-200, rel=1e-12)
+    assert np.isnan(rmse(np.array([np.nan, 1.0]), np.array([0.0, 1.0])))
+    assert rmse(np.array([np.inf]), np.array([0.0])) == np.inf
+    assert accuracy([0, 1, 1], [0, 1, 0]) == pytest.approx(2 / 3)
+    assert accuracy([[2.0, 1.0], [0.0, 3.0]], [0, 1]) == 1.0
