@@ -1,325 +1,222 @@
-"""Exercises of notebook 04: typical wrong answers get their own message, wrong types a "not yet"
-(never an exception), and every message has its Korean text.
+"""Exercises of notebook 04: right answers pass in each type a computation returns (04.2: the fold mean or the
+pooled MSE, with kfold_splits or scikit-learn's KFold), NaN and inf never pass, each requirement of a task,
+violated once, gets its own message (04.4: no refits, no scikit-learn, not the notebook's helper), a slow
+function is stopped, and the check's references are what independent computations give.
 
-Right answers are computed here the way the notebook and the solutions compute them (scikit-learn,
-``cross_validate``, ``fit``), not by the check's own helpers, so that a wrong reference would fail.
+``CASES`` (exercise, answers, expected status, a phrase of the English message) is read by
+tests/test_exercises_korean.py too.
 """
 
+import functools
 import re
+import time
 
 import numpy as np
 import pytest
 import torch
 from sklearn.linear_model import LinearRegression
-from torch import nn
+from sklearn.model_selection import KFold, LeaveOneOut, cross_val_predict
 
-from chapter5_utils import as_tensors, exercises, fit, load_diabetes, set_seed, standardize
-from chapter5_utils.cv import cross_validate, holdout_split, kfold_splits
-from chapter5_utils.exercises import cross_validation as cvx
-from chapter5_utils.training import History
+from chapter5_utils import exercises
+from chapter5_utils.cv import kfold_splits, loocv_residuals_linear
+from chapter5_utils.exercises import core
+from chapter5_utils.exercises import cross_validation as cv
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-TRAIN_CFG = dict(lr=0.05, epochs=20, batch_size=64)
-
-
-def feedback(exercise_id, *answers):
-    result = exercises.evaluate(exercise_id, *answers)
-    assert HANGUL.search(result.ko), result.ko
-    return result
 
 
-@pytest.fixture
-def float64():
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    yield
-    torch.set_default_dtype(old)
-
-
-@pytest.fixture(scope="module")
-def notebook_data():
-    """The notebook's data: X, y (a column), train_idx, test_idx."""
-    data = load_diabetes()
-    X, y = data.X, data.y[:, None]
-    train_idx, test_idx = holdout_split(len(X), 0.2, seed=0)
-    return X, y, train_idx, test_idx
-
-
-# --------------------------------------------------------------------------- 04.1
-
-
-def history(losses):
-    run = History()
-    run.val_loss = [float(v) for v in losses]
-    return run
-
-
-def fake_run(weight_decay, epochs=60, lowest_at=30):
-    """A History that starts like the real run with ``weight_decay`` and has its minimum at ``lowest_at`` (from 1)."""
-    losses = list(cvx._prefix(weight_decay)) + [0.9] * (epochs - cvx.PREFIX)
-    if epochs >= lowest_at > cvx.PREFIX:
-        losses[lowest_at - 1] = 0.1
-    return history(losses)
-
-
-def test_04_1_the_run_without_weight_decay_is_recognised(notebook_data, float64):
-    X, y, train_idx, _ = notebook_data
-    fit_part, val_part = holdout_split(len(train_idx), 0.25, seed=1)
-    Xf, Xv = standardize(X[train_idx[fit_part]], X[train_idx[val_part]])
-    yf, yv = standardize(y[train_idx[fit_part]], y[train_idx[val_part]])
-    Xf, Xv, yf, yv = as_tensors(Xf, Xv, yf, yv, dtype=torch.float64)
-    set_seed(0)  # the notebook's train_big() as it stands, without weight decay
-    model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    run = fit(model, Xf, yf, loss_fn=nn.functional.mse_loss, optimizer=opt, epochs=60, X_val=Xv, y_val=yv, seed=0)
-    result = feedback("04.1", {1e-2: run, 1e-1: run}, {1e-2: 9, 1e-1: 9})
-    assert result.status == "not_yet" and "run without weight decay" in result.en
-    assert "weight_decay to torch.optim.Adam" in result.en
-
-
-def test_04_1_early_stopped_and_swapped_runs():
-    stopped = feedback("04.1", {1e-2: fake_run(1e-2, epochs=24, lowest_at=9), 1e-1: fake_run(1e-1)},
-                       {1e-2: 9, 1e-1: 30})
-    assert stopped.status == "not_yet" and "24 epochs, not 60" in stopped.en and "patience" in stopped.en
-    swapped = feedback("04.1", {1e-2: fake_run(1e-1), 1e-1: fake_run(1e-2)}, {1e-2: 30, 1e-1: 30})
-    assert swapped.status == "not_yet" and "swapped" in swapped.en
-
-
-def test_04_1_other_settings_get_the_general_message():
-    other = history([v * 1.01 for v in cvx._prefix(1e-2)] + [0.9] * 57)
-    result = feedback("04.1", {1e-2: other, 1e-1: fake_run(1e-1)}, {1e-2: 4, 1e-1: 30})
-    assert result.status == "not_yet" and "lr=1e-3" in result.en and "set_seed(0)" in result.en
-
-
-def test_04_1_best_epoch_off_by_one_or_wrong():
-    runs = {1e-2: fake_run(1e-2, lowest_at=9), 1e-1: fake_run(1e-1, lowest_at=41)}
-    assert feedback("04.1", runs, {1e-2: 9, 1e-1: 41}).status == "correct"
-    zero_based = feedback("04.1", runs, {1e-2: 8, 1e-1: 41})
-    assert zero_based.status == "not_yet" and "one too small" in zero_based.en
-    wrong = feedback("04.1", runs, {1e-2: 9, 1e-1: 20})
-    assert wrong.status == "not_yet" and "lower elsewhere" in wrong.en and "41" not in wrong.en
-    outside = feedback("04.1", runs, {1e-2: 9, 1e-1: 61})
-    assert outside.status == "not_yet" and "no such epoch" in outside.en
-
-
-@pytest.mark.parametrize(
-    ("runs", "best_epoch", "says"),
-    [
-        ([1, 2], {1e-2: 9, 1e-1: 41}, "should be a dict with the keys 1e-2 and 1e-1"),
-        ({"1e-2": 1, "1e-1": 2}, {1e-2: 9, 1e-1: 41}, "should be a dict with the keys 1e-2 and 1e-1"),
-        ({1e-2: 0.43, 1e-1: 0.41}, {1e-2: 9, 1e-1: 41}, "should be the History that train_big returns"),
-        ("runs", None, "should be a dict"),
-    ],
-)
-def test_04_1_wrong_types_get_a_message(runs, best_epoch, says):
-    result = feedback("04.1", runs, best_epoch)
-    assert result.status == "not_yet" and says in result.en
-
-
-def test_04_1_best_epoch_must_be_a_whole_number():
-    runs = {1e-2: fake_run(1e-2, lowest_at=9), 1e-1: fake_run(1e-1, lowest_at=41)}
-    result = feedback("04.1", runs, {1e-2: 9.0, 1e-1: 41})
-    assert result.status == "not_yet" and "whole number" in result.en
-
-
-# --------------------------------------------------------------------------- 04.2
-
-
-def linear_cv(X, y, rows, seed, k=5):
-    """The solution's loop: mean validation MSE of LinearRegression over K folds of ``rows``."""
-    fold_mse = []
-    for a, b in kfold_splits(len(rows), k, shuffle=True, seed=seed):
-        tr, va = rows[a], rows[b]
-        fitted = LinearRegression().fit(X[tr], y[tr])
-        fold_mse.append(np.mean((fitted.predict(X[va]) - y[va]) ** 2))
-    return float(np.mean(fold_mse)), fold_mse
-
-
-@pytest.fixture(scope="module")
-def answer_04_2(notebook_data):
-    X, y, train_idx, _ = notebook_data
-    holdout = []
-    for seed in range(10):  # section 2 of the notebook, with its scaling
-        tr, va = holdout_split(len(train_idx), 0.25, seed=seed)
-        Xa, Xb = standardize(X[train_idx[tr]], X[train_idx[va]])
-        fitted = LinearRegression().fit(Xa, y[train_idx[tr]])
-        holdout.append(np.mean((fitted.predict(Xb) - y[train_idx[va]]) ** 2))
-    cv_mse = [linear_cv(X, y, train_idx, s)[0] for s in range(5)]
-    return cv_mse, (max(holdout) - min(holdout)) / (max(cv_mse) - min(cv_mse))
-
-
-def test_04_2_the_solution_passes(answer_04_2):
-    cv_mse, ratio = answer_04_2
-    assert feedback("04.2", cv_mse, ratio).status == "correct"
-    assert feedback("04.2", np.array(cv_mse), ratio * 1.04).status == "correct"  # within the stated 5 %
-
-
-def test_04_2_typical_wrong_answers(notebook_data, answer_04_2):
-    X, y, train_idx, _ = notebook_data
-    cv_mse, ratio = answer_04_2
-    unshuffled = feedback("04.2", [cv_mse[0]] * 5, ratio)
-    assert unshuffled.status == "not_yet" and "shuffle=True, seed=s" in unshuffled.en
-    folds = feedback("04.2", linear_cv(X, y, train_idx, 0)[1], ratio)
-    assert folds.status == "not_yet" and "five fold scores of one CV run" in folds.en
-    every_row = feedback("04.2", [linear_cv(X, y, np.arange(len(X)), s)[0] for s in range(5)], ratio)
-    assert every_row.status == "not_yet" and "all 442 rows" in every_row.en
-    rmse = feedback("04.2", np.sqrt(cv_mse), ratio)
-    assert rmse.status == "not_yet" and "root mean squared" in rmse.en
-    three_fold = feedback("04.2", [linear_cv(X, y, train_idx, s, k=3)[0] for s in range(5)], ratio)
-    assert three_fold.status == "not_yet" and "Check k=5" in three_fold.en
-
-
-def test_04_2_the_ratio_is_checked_within_five_percent(answer_04_2):
-    cv_mse, ratio = answer_04_2
-    upside_down = feedback("04.2", cv_mse, 1 / ratio)
-    assert upside_down.status == "not_yet" and "upside down" in upside_down.en
-    off = feedback("04.2", cv_mse, ratio * 1.2)
-    assert off.status == "not_yet" and "more than 5%" in off.en
-
-
-@pytest.mark.parametrize(
-    ("cv_mse", "ratio", "says"),
-    [
-        ("3000", 10.0, "should be a list of five numbers"),
-        ([3000.0] * 4, 10.0, "should be a list of five numbers"),
-        ([[3000.0] * 5], 10.0, "should be a list of five numbers"),
-        (None, 10.0, "should be a list of five numbers"),
-    ],
-)
-def test_04_2_wrong_types_get_a_message(cv_mse, ratio, says):
-    result = feedback("04.2", cv_mse, ratio)
-    assert result.status == "not_yet" and says in result.en
-
-
-def test_04_2_a_ratio_that_is_no_number(answer_04_2):
-    result = feedback("04.2", answer_04_2[0], "ten")
-    assert result.status == "not_yet" and "ratio should be one number" in result.en
-
-
-# --------------------------------------------------------------------------- 04.3
-
-DECAYS = [0, 1e-2, 1e-1, 1]
-
-
-@pytest.fixture(scope="module")
-def answer_04_3(notebook_data):
-    X, y, train_idx, _ = notebook_data
-    five = [(train_idx[a], train_idx[b]) for a, b in kfold_splits(len(train_idx), 5, shuffle=True, seed=0)]
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
-        def small_mlp(hidden=8):
-            return nn.Sequential(nn.Linear(10, hidden), nn.ReLU(), nn.Linear(hidden, 1))
-
-        cv_mse = [cross_validate(lambda: small_mlp(64), X, y, five, weight_decay=wd, **TRAIN_CFG).mean
-                  for wd in DECAYS]
-        hidden8 = cross_validate(small_mlp, X, y, five, **TRAIN_CFG).mean
-    finally:
-        torch.set_default_dtype(old)
-    return cv_mse, DECAYS[int(np.argmin(cv_mse))], hidden8
-
-
-def test_04_3_the_solution_passes(answer_04_3):
-    cv_mse, best_wd, _ = answer_04_3
-    result = feedback("04.3", cv_mse, best_wd)
-    assert result.status == "correct" and "standard error" in result.en
-
-
-def test_04_3_typical_wrong_answers(answer_04_3):
-    cv_mse, best_wd, hidden8 = answer_04_3
-    no_effect = feedback("04.3", [cv_mse[0]] * 4, 0)
-    assert no_effect.status == "not_yet" and "weight decay had no effect" in no_effect.en
-    eight = feedback("04.3", [hidden8, *cv_mse[1:]], best_wd)
-    assert eight.status == "not_yet" and "8 hidden units" in eight.en
-    reordered = feedback("04.3", [cv_mse[0], *cv_mse[1:][::-1]], best_wd)
-    assert reordered.status == "not_yet" and "another order" in reordered.en
-    one_off = feedback("04.3", [cv_mse[0], cv_mse[1] * 1.1, *cv_mse[2:]], best_wd)
-    assert one_off.status == "not_yet" and "weight decay 0.01 differ" in one_off.en
-    other = feedback("04.3", [c * 1.1 for c in cv_mse], best_wd)
-    assert other.status == "not_yet" and "hidden 64" in other.en
-
-
-def test_04_3_the_choice_is_checked(answer_04_3):
-    cv_mse, best_wd, _ = answer_04_3
-    worst = DECAYS[int(np.argmax(cv_mse))]
-    highest = feedback("04.3", cv_mse, worst)
-    assert highest.status == "not_yet" and "highest CV MSE" in highest.en
-    position = feedback("04.3", cv_mse, DECAYS.index(best_wd))
-    assert position.status == "not_yet" and "position" in position.en
-    no_number = feedback("04.3", cv_mse, "0.1")
-    assert no_number.status == "not_yet" and "one weight decay value" in no_number.en
-
-
-@pytest.mark.parametrize("cv_mse", [3000.0, [3000.0, 3100.0], ["a", "b", "c", "d"], {"0": 1}])
-def test_04_3_wrong_types_get_a_message(cv_mse):
-    result = feedback("04.3", cv_mse, 0.1)
-    assert result.status == "not_yet" and "should be a list of four numbers" in result.en
-
-
-# --------------------------------------------------------------------------- 04.4
-
-
-def design(X):
-    return np.column_stack([np.ones(len(X)), X])
-
-
-def residuals_and_leverage(X, y, intercept=True):
-    A = design(X) if intercept else X
-    H = A @ np.linalg.pinv(A)
-    return y - H @ y, np.diag(H)
-
-
-def test_04_4_right_answers_in_numpy_and_torch():
-    def with_numpy(X, y):
-        e, h = residuals_and_leverage(X, y)
-        return e / (1 - h)
-
-    def with_torch(X, y):
-        A = torch.as_tensor(design(X))
-        H = A @ torch.linalg.solve(A.T @ A, A.T)
-        e = torch.as_tensor(y) - H @ torch.as_tensor(y)
-        return e / (1 - torch.diagonal(H))
-
-    assert feedback("04.4", with_numpy).status == "correct"
-    assert feedback("04.4", with_torch).status == "correct"
-
-
-@pytest.mark.parametrize(
-    ("answer", "says"),
-    [
-        (lambda X, y: residuals_and_leverage(X, y)[0], "ordinary residuals e_i"),
-        (lambda X, y: None, "nothing (None)"),
-        (lambda X, y: residuals_and_leverage(X, y, intercept=False)[0]
-         / (1 - residuals_and_leverage(X, y, intercept=False)[1]), "add a column of ones"),
-        (lambda X, y: -residuals_and_leverage(X, y)[0] / (1 - residuals_and_leverage(X, y)[1]), "signs are flipped"),
-        (lambda X, y: residuals_and_leverage(X, y)[0] / (1 - residuals_and_leverage(X, y)[1]) ** 2, "twice"),
-        (lambda X, y: residuals_and_leverage(X, y)[0] * (1 - residuals_and_leverage(X, y)[1]), "factor is not"),
-        (lambda X, y: (residuals_and_leverage(X, y)[0] / (1 - residuals_and_leverage(X, y)[1]))[:, None],
-         "1-D array"),
-        (lambda X, y: y - y.mean(), "differs from the brute-force refit"),
-        (lambda X, y: residuals_and_leverage(X, y)[0] / (1 - residuals_and_leverage(X, y)[1])[:, None], "broadcasts"),
-    ],
-)
-def test_04_4_typical_wrong_answers(answer, says):
-    result = feedback("04.4", answer)
-    assert result.status == "not_yet" and says in result.en, result.en
-
-
-def test_04_4_a_result_or_an_error_instead_of_a_function():
-    not_callable = feedback("04.4", np.zeros(12))
-    assert not_callable.status == "not_yet" and "Pass the function itself" in not_callable.en
-
-    def broken(X, y):
-        return np.linalg.inv(X.T @ X[:-1])
-
-    raised = feedback("04.4", broken)
-    assert raised.status == "not_yet" and "raised" in raised.en
-
-
-def test_04_4_an_unfinished_function_is_not_attempted():
-    def unfinished(X, y):
-        return ...
-
-    result = exercises.evaluate("04.4", unfinished)
-    assert result.status == "not_attempted"
-    assert result.en == exercises.not_attempted_message("04.4", "en")
+@functools.cache
+def _runs():
+    (runs, best_epoch), _ = cv._reference_04_1()
+    return runs, best_epoch
+
+
+class _Short:
+    def __init__(self, losses):
+        self.val_loss = losses
+
+
+def _runs_with(wd, run):
+    runs, best = _runs()
+    return {**runs, wd: run}, best
+
+
+def _best_with(wd, value):
+    runs, best = _runs()
+    return runs, {**best, wd: value}
+
+
+def _accepted(splitter="kfold_splits", kind="mean"):
+    return cv._reference_04_2_values()["accepted"][(splitter, kind)]
+
+
+def _ratio(values):
+    return cv._reference_04_2_values()["holdout_range"] / float(np.ptp(values))
+
+
+def _learner_kfold(pooled):
+    """A learner's 04.2 with scikit-learn's KFold(shuffle=True) and LinearRegression."""
+    X, y, train_idx, _ = cv._diabetes()
+    out = []
+    for s in range(5):
+        errors, folds = [], []
+        for a, b in KFold(n_splits=5, shuffle=True, random_state=s).split(train_idx):
+            tr, va = train_idx[a], train_idx[b]
+            residuals = LinearRegression().fit(X[tr], y[tr]).predict(X[va]) - y[va]
+            errors.append(residuals**2)
+            folds.append(np.mean(residuals**2))
+        out.append(np.mean(np.concatenate(errors)) if pooled else np.mean(folds))
+    return out
+
+
+@functools.cache
+def _decays():
+    (cv_mse, best), _ = cv._reference_04_3()
+    return cv_mse, best
+
+
+def _per_row_refits(X, y):
+    return cv._brute_loo(X, y)
+
+
+def _hat(X, y):
+    return cv._solution_loo(X, y)
+
+
+def _per_row_h(X, y):
+    """One fit, then h_ii one row at a time: a solve per row, which the task's rule counts."""
+    A = np.column_stack([np.ones(len(X)), X])
+    G = A.T @ A
+    beta = np.linalg.solve(G, A.T @ y)
+    e = y - A @ beta
+    h = np.array([a @ np.linalg.solve(G, a) for a in A])
+    return e / (1 - h)
+
+
+def _slow(X, y):
+    time.sleep(30)
+
+
+CASES = [
+    # 04.1
+    ("04.1", lambda: _runs(), "correct", "A weak penalty only slows the overfit"),
+    ("04.1", lambda: (_runs()[0], {k: np.int64(v) for k, v in _runs()[1].items()}), "correct", "weak penalty"),
+    ("04.1", lambda: (_runs()[0], {np.float64(k): torch.tensor(v) for k, v in _runs()[1].items()}), "correct",
+     "weak penalty"),
+    ("04.1", lambda: (_runs()[0], {k: float(v) for k, v in _runs()[1].items()}), "correct", "weak penalty"),
+    ("04.1", lambda: _best_with(0.01, _runs()[1][0.01] - 1), "not_yet", "is one too small: count epochs from 1"),
+    ("04.1", lambda: _best_with(0.1, 30), "not_yet", "and it is lower elsewhere"),
+    ("04.1", lambda: _best_with(0.1, 61), "not_yet", "there is no such epoch"),
+    ("04.1", lambda: _best_with(0.1, 9.5), "not_yet", "should be a whole number"),
+    ("04.1", lambda: _best_with(0.1, float("nan")), "not_yet", "is nan"),
+    ("04.1", lambda: _runs_with(0.01, _Short(_runs()[0][0.01].val_loss[:24])), "not_yet", "has 24 epochs, not 60"),
+    ("04.1", lambda: _runs_with(0.01, cv._train_big(0.0, 60)), "not_yet", "is the run without weight decay"),
+    ("04.1", lambda: _runs_with(0.01, _runs()[0][0.1]), "not_yet", "the two entries are swapped"),
+    ("04.1", lambda: _runs_with(0.01, _Short([1.0] * 60)), "not_yet", "are not those of train_big"),
+    ("04.1", lambda: _runs_with(0.01, _Short([float("nan")] * 60)), "not_yet", "is nan"),
+    ("04.1", lambda: _runs_with(0.01, [1.0] * 60), "not_yet", "should be the History that train_big returns"),
+    ("04.1", lambda: ([1, 2], _runs()[1]), "not_yet", "`runs` should be a dict with the keys 1e-2 and 1e-1"),
+    ("04.1", lambda: ({0.01: _runs()[0][0.01]}, _runs()[1]), "not_yet", "`runs` should be a dict"),
+    # 04.2
+    ("04.2", lambda: (list(_accepted()), _ratio(_accepted())), "correct", "the mean of the fold MSEs"),
+    ("04.2", lambda: (torch.tensor(_accepted("kfold_splits", "pooled")), np.float64(_ratio(
+        _accepted("kfold_splits", "pooled")))), "correct", "the pooled MSE"),
+    ("04.2", lambda: (_learner_kfold(False), torch.tensor(_ratio(_learner_kfold(False)))), "correct", "KFold"),
+    ("04.2", lambda: (np.array(_learner_kfold(True)), _ratio(_learner_kfold(True))), "correct", "pooled MSE, KFold"),
+    ("04.2", lambda: ([np.float64(v) for v in _accepted()], np.array(_ratio(_accepted()))), "correct", "fold MSEs"),
+    ("04.2", lambda: (list(_accepted()), float("nan")), "not_yet", "`ratio` is nan"),
+    ("04.2", lambda: (list(_accepted()), float("inf")), "not_yet", "`ratio` is inf"),
+    ("04.2", lambda: (list(_accepted()), 1 / _ratio(_accepted())), "not_yet", "Your ratio is upside down"),
+    ("04.2", lambda: (list(_accepted()), 1.05 * _ratio(_accepted())), "not_yet", "is not (max − min"),
+    ("04.2", lambda: ([_accepted()[0]] * 5, 1.0), "not_yet", "the folds did not change with the seed"),
+    ("04.2", lambda: (list(cv._reference_04_2_values()["folds_seed0"]), 1.0), "not_yet", "five fold scores of one"),
+    ("04.2", lambda: (list(cv._reference_04_2_values()["every_row"]), 1.0), "not_yet", "over all 442 rows"),
+    ("04.2", lambda: (list(np.sqrt(_accepted())), 1.0), "not_yet", "root mean squared errors"),
+    ("04.2", lambda: (list(_accepted() * 1.01), 1.0), "not_yet", "gives other values"),
+    ("04.2", lambda: (list(_accepted())[:4], 1.0), "not_yet", "should hold 5 numbers"),
+    ("04.2", lambda: ([float("nan")] * 5, 1.0), "not_yet", "`cv_mse[0]` is nan"),
+    ("04.2", lambda: ("3000", 1.0), "not_yet", "`cv_mse` should be a list of 5 numbers"),
+    # 04.3
+    ("04.3", lambda: _decays(), "correct", "has the lowest CV MSE"),
+    ("04.3", lambda: (np.array(_decays()[0]), np.float32(_decays()[1])), "correct", "lowest CV MSE"),
+    ("04.3", lambda: (torch.tensor(_decays()[0]), torch.tensor(_decays()[1])), "correct", "lowest CV MSE"),
+    ("04.3", lambda: ([_decays()[0][0]] * 4, 0), "not_yet", "the weight decay had no effect"),
+    ("04.3", lambda: ([cv._cv_04_3(wd, hidden=8).mean for wd in cv.DECAYS_04_3], 0.1), "not_yet", "8 hidden units"),
+    ("04.3", lambda: ([cv._cv_04_3(wd, every_row=True).mean for wd in cv.DECAYS_04_3], 0.1), "not_yet", "442 rows"),
+    ("04.3", lambda: ([v * 1.1 for v in _decays()[0]], 0.1), "not_yet", "must equal the CV MSE"),
+    ("04.3", lambda: (_decays()[0][:1] + _decays()[0][:0:-1], 0.1), "not_yet", "in another order"),
+    ("04.3", lambda: (_decays()[0][:3] + [1.0], 0.1), "not_yet", "The entries for weight decay 1 differ"),
+    ("04.3", lambda: (_decays()[0], 1), "not_yet", "has the highest CV MSE"),
+    ("04.3", lambda: (_decays()[0], 2), "not_yet", "looks like a position in the list"),
+    ("04.3", lambda: (_decays()[0], 0.01), "not_yet", "is not the weight decay with the lowest CV MSE"),
+    ("04.3", lambda: (_decays()[0], float("nan")), "not_yet", "`best_wd` is nan"),
+    ("04.3", lambda: (_decays()[0], [0.1]), "not_yet", "`best_wd` should be a number"),
+    ("04.3", lambda: (_decays()[0][:3] + [float("inf")], 0.1), "not_yet", "`cv_mse[3]` is inf"),
+    # 04.4
+    ("04.4", lambda: (_hat,), "correct", "from one fit per data set"),
+    ("04.4", lambda: (lambda X, y: torch.from_numpy(_hat(X, y)),), "correct", "from one fit"),
+    ("04.4", lambda: (lambda X, y: list(_hat(X, y)),), "correct", "from one fit"),
+    ("04.4", lambda: (lambda X, y: _hat(X, y).astype(np.float32),), "correct", "from one fit"),
+    ("04.4", lambda: (_per_row_refits,), "not_yet", "it refits once per row (brute force)"),
+    ("04.4", lambda: (_per_row_h,), "not_yet", "must not grow with the number of rows"),
+    ("04.4", lambda: (lambda X, y: loocv_residuals_linear(X, y),), "not_yet", "calls the notebook's"),
+    ("04.4", lambda: (lambda X, y: y - cross_val_predict(LinearRegression(), X, y, cv=LeaveOneOut()),), "not_yet",
+     "uses scikit-learn"),
+    ("04.4", lambda: (lambda X, y: -_hat(X, y),), "not_yet", "The signs are flipped"),
+    ("04.4", lambda: (lambda X, y: cv._residuals_and_leverage(X, y)[0],), "not_yet", "ordinary residuals"),
+    ("04.4", lambda: (lambda X, y: cv._brute_loo(X, y, intercept=False),), "not_yet", "add a column of ones"),
+    ("04.4", lambda: (lambda X, y: _hat(X, y) / (1 - cv._residuals_and_leverage(X, y)[1]),), "not_yet",
+     "divided by (1 − h_ii) twice"),
+    ("04.4", lambda: (lambda X, y: cv._residuals_and_leverage(X, y)[0] * (1 - cv._residuals_and_leverage(X, y)[1]),),
+     "not_yet", "the factor is not"),
+    ("04.4", lambda: (lambda X, y: _hat(X, y) + 1,), "not_yet", "Check the hat matrix"),
+    ("04.4", lambda: (lambda X, y: _hat(X, y)[:, None] + _hat(X, y),), "not_yet", "broadcasts to (n, n)"),
+    ("04.4", lambda: (lambda X, y: None,), "not_yet", "returned nothing (None)"),
+    ("04.4", lambda: (lambda X, y: "residuals",), "not_yet", "returned the string"),
+    ("04.4", lambda: (lambda X, y: _hat(X, y) * np.nan,), "not_yet", "is nan"),
+    ("04.4", lambda: (lambda X, y: X[0, 99],), "not_yet", "Running your code raised IndexError"),
+    ("04.4", lambda: (_hat(*cv._data_04_4()[0]),), "not_yet", "Pass the function itself"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "answers", "status", "phrase"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_case(exercise_id, answers, status, phrase):
+    feedback = exercises.evaluate(exercise_id, *answers())
+    assert feedback.status == status, feedback.en
+    assert phrase in feedback.en, feedback.en
+    assert HANGUL.search(feedback.ko) and feedback.ko != feedback.en
+
+
+def test_04_4_a_slow_function_is_stopped(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+    start = time.monotonic()
+    feedback = exercises.evaluate("04.4", _slow)
+    assert time.monotonic() - start < 3 and "time limit" in feedback.en
+
+
+def test_04_4_placeholder_return_is_not_attempted():
+    assert exercises.evaluate("04.4", lambda X, y: ...).status == "not_attempted"
+
+
+def test_04_1_reference_is_the_notebooks_train_big():
+    runs, best = _runs()
+    assert set(runs) == {1e-2, 1e-1} and all(len(r.val_loss) == 60 for r in runs.values())
+    assert best == {1e-2: 9, 1e-1: 41}  # what the solution's paragraph says
+
+
+def test_04_2_the_four_accepted_definitions_differ_and_agree_with_a_learners_code():
+    values = cv._reference_04_2_values()["accepted"]
+    assert np.allclose(_learner_kfold(False), values[("KFold", "mean")], rtol=1e-10)
+    assert np.allclose(_learner_kfold(True), values[("KFold", "pooled")], rtol=1e-10)
+    mean, pooled = values[("kfold_splits", "mean")], values[("kfold_splits", "pooled")]
+    assert not np.allclose(mean, pooled, rtol=1e-6) and np.allclose(mean, pooled, rtol=1e-2)
+    X, y, train_idx, _ = cv._diabetes()
+    folds = [np.mean((LinearRegression().fit(X[train_idx[a]], y[train_idx[a]]).predict(X[train_idx[b]])
+                      - y[train_idx[b]]) ** 2) for a, b in kfold_splits(len(train_idx), 5, shuffle=True, seed=0)]
+    assert np.isclose(np.mean(folds), mean[0], rtol=1e-10)
+
+
+def test_04_4_brute_force_reference_is_right():
+    X, y = cv._data_04_4()[0]
+    assert np.allclose(cv._brute_loo(X, y), cv._solution_loo(X, y), rtol=1e-9, atol=1e-9)

@@ -1,33 +1,23 @@
-"""Exercises of notebook 01: typical wrong answers get their specific message, wrong types get a
-"not yet" (never an exception), every message has Korean text, and the stored reference numbers
-are what the notebook's training gives."""
+"""Exercises of notebook 01: every right answer passes in each type a computation returns, NaN and inf never
+pass, each requirement of a task, violated once, gets its own message (in both languages), an answer that
+runs past the time limit is stopped, and the stored reference numbers are what the notebook's training gives.
+
+``CASES`` (exercise, answers, expected status, a phrase of the English message) is read by
+tests/test_exercises_korean.py too.
+"""
 
 import re
+import time
 
+import numpy as np
 import pytest
 import torch
 
 from chapter5_utils import exercises
-from chapter5_utils.exercises import linear_mlp
+from chapter5_utils.exercises import core, linear_mlp
 from chapter5_utils.perceptron import Perceptron
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-def _feedback(exercise_id, *args):
-    feedback = exercises.evaluate(exercise_id, *args)
-    assert feedback.en and HANGUL.search(feedback.ko), feedback
-    return feedback
-
-
-def _not_yet(exercise_id, *args, match):
-    feedback = _feedback(exercise_id, *args)
-    assert feedback.status == "not_yet", feedback.en
-    assert re.search(match, feedback.en), feedback.en
-    return feedback
-
-
-# ---------------------------------------------------------------- 01.1
 
 
 def _mistakes(gate="AND", lrs=(0.5, 2, 10, 0.1), epochs=12):
@@ -35,59 +25,17 @@ def _mistakes(gate="AND", lrs=(0.5, 2, 10, 0.1), epochs=12):
     return {lr: Perceptron(lr=lr).fit(X, y, epochs=epochs).mistakes for lr in lrs}
 
 
-def test_01_1_reference_finds_the_odd_learning_rate():
-    (mistakes, different), _ = linear_mlp._reference_learning_rates()
-    assert different == 0.1
-    assert mistakes[0.5] == mistakes[2.0] == mistakes[10.0] != mistakes[0.1]
-    assert _feedback("01.1", mistakes, 0.1).status == "correct"
-    _not_yet("01.1", {"0.5": [0] * 12}, 0.1, match=r"The keys of `mistakes` should be the learning rates")
+def _with(lr, value):
+    answer = _mistakes()
+    answer[lr] = value
+    return answer
 
 
-def test_01_1_wrong_odd_one_out_points_back_to_the_learners_own_lists():
-    _not_yet("01.1", _mistakes(), 10, match=r"With η = 10 the mistakes per epoch are the same as with η = 1")
-    _not_yet("01.1", _mistakes(), 3, match=r"not one of the learning rates you trained with")
+# ---------------------------------------------------------------- 01.3's typical backward passes
 
 
-def test_01_1_typical_wrong_mistake_lists():
-    _not_yet("01.1", _mistakes(gate="OR"), 0.1, match=r"those of the OR gate")
-    _not_yet("01.1", _mistakes(epochs=10), 0.1, match=r"has 10 epochs; train for epochs=12")
-    _not_yet("01.1", _mistakes(lrs=(0.5, 2, 10)), 0.1, match=r"no entry for the learning rate\(s\) 0.1")
-    wrong = _mistakes()
-    wrong[2] = [1] * 12
-    _not_yet("01.1", wrong, 0.1, match=r"For η = 2 your mistakes per epoch \[1, 1")
-
-
-def test_01_1_wrong_types_get_not_yet():
-    _not_yet("01.1", [1, 2], 0.1, match=r"should be a dict")
-    _not_yet("01.1", {0.5: "many", 2: [], 10: [], 0.1: []}, 0.1, match=r"should be the list `p.mistakes`")
-    _not_yet("01.1", _mistakes(), "0.1", match=r"should be one learning rate \(a number\)")
-
-
-# ---------------------------------------------------------------- 01.2
-
-
-def test_01_2_stored_counts_are_what_training_gives():
-    for hidden, expected in linear_mlp.XOR_SUCCESSES.items():
-        count = sum(linear_mlp._train_xor_seed(seed, hidden) == 1.0 for seed in linear_mlp.XOR_SEEDS)
-        assert count == expected, (hidden, count)
-
-
-def test_01_2_counts_within_one_are_accepted_and_others_explained():
-    assert _feedback("01.2", 4, 10).status == "correct"
-    assert _feedback("01.2", 6.0, 9).status == "correct"
-    _not_yet("01.2", 10, 10, match=r"Every seed succeeding suggests more than two hidden nodes")
-    _not_yet("01.2", 2, 10, match=r"Set torch.manual_seed\(s\) right before building the network")
-    _not_yet("01.2", 5, 4, match=r"Did you change both layers: nn.Linear\(2, 4\) and nn.Linear\(4, 1\)")
-
-
-def test_01_2_fractions_and_wrong_types_get_not_yet():
-    _not_yet("01.2", 0.5, 1.0, match=r"Count the seeds that reach 100%, not their fraction")
-    _not_yet("01.2", 11, 10, match=r"a whole number from 0 to 10")
-    _not_yet("01.2", "five", 10, match=r"should be a whole number of seeds")
-    _not_yet("01.2", True, 10, match=r"should be a whole number of seeds")
-
-
-# ---------------------------------------------------------------- 01.3
+def _ref(X, y, W1, b1, W2, b2):
+    return linear_mlp.backward_tanh_reference(X, y, W1, b1, W2, b2)
 
 
 def _sigmoid_derivative(X, y, W1, b1, W2, b2):
@@ -97,9 +45,8 @@ def _sigmoid_derivative(X, y, W1, b1, W2, b2):
     return {"W1": d_z1.T @ X, "b1": d_z1.sum(dim=0), "W2": d_yhat.T @ h, "b2": d_yhat.sum(dim=0)}
 
 
-def _without_two(X, y, W1, b1, W2, b2):
-    grads = linear_mlp.backward_tanh_reference(X, y, W1, b1, W2, b2)
-    return {name: g / 2 for name, g in grads.items()}
+def _without_two(*args):
+    return {name: g / 2 for name, g in _ref(*args).items()}
 
 
 def _hard_coded_n(X, y, W1, b1, W2, b2):
@@ -109,45 +56,213 @@ def _hard_coded_n(X, y, W1, b1, W2, b2):
     return {"W1": d_z1.T @ X, "b1": d_z1.sum(dim=0), "W2": d_yhat.T @ h, "b2": d_yhat.sum(dim=0)}
 
 
-def _transposed(X, y, W1, b1, W2, b2):
-    grads = linear_mlp.backward_tanh_reference(X, y, W1, b1, W2, b2)
+def _transposed(*args):
+    grads = _ref(*args)
     grads["W1"] = grads["W1"].T
     return grads
 
 
-def _bias_mean(X, y, W1, b1, W2, b2):
-    grads = linear_mlp.backward_tanh_reference(X, y, W1, b1, W2, b2)
+def _bias_mean(X, *rest):
+    grads = _ref(X, *rest)
     grads["b1"] = grads["b1"] / len(X)
     return grads
 
 
-def test_01_3_reference_matches_autograd():
-    assert _feedback("01.3", linear_mlp.backward_tanh_reference).status == "correct"
+def _float32_inputs(*args):
+    return _ref(*(a.float() for a in args))
 
 
-def test_01_3_typical_wrong_backward_passes():
-    _not_yet("01.3", _sigmoid_derivative, match=r"the sigmoid's derivative h\(1 − h\)")
-    _not_yet("01.3", _without_two, match=r"every gradient is 0.5 times autograd's")
-    _not_yet("01.3", _hard_coded_n, match=r"With 5 samples, 4 features.*is a size such as n = 8 written")
-    _not_yet("01.3", _transposed, match=r"dL/dW1 has shape \(2, 3\), but W1 has shape \(3, 2\)")
-    _not_yet("01.3", _bias_mean, match=r"but dL/db1 do not: a bias gradient is the sum over the samples")
+def _float32_accumulation(*args):
+    """A correct loop that accumulates into torch.zeros(...): float32, as notebook 01's default dtype gives."""
+    X, y, W1, b1, W2, b2 = args
+    grads = {name: torch.zeros(p.shape) for name, p in zip(("W1", "b1", "W2", "b2"), (W1, b1, W2, b2))}
+    for i in range(len(X)):
+        one = _ref(X[i:i + 1], y[i:i + 1], W1, b1, W2, b2)
+        for name in grads:
+            grads[name] += one[name] / len(X)
+    return grads
 
 
-def test_01_3_unfinished_or_wrong_types():
-    assert _feedback("01.3", lambda *args: None).status == "not_attempted"
-    assert _feedback("01.3", lambda *args: {"W1": ..., "b1": ..., "W2": ..., "b2": ...}).status == "not_attempted"
-    _not_yet("01.3", "backward_tanh", match=r"Pass your function itself")
-    _not_yet("01.3", lambda *args: [1, 2], match=r"should return a dict")
-    _not_yet("01.3", lambda *args: {"W1": 1}, match=r"no key\(s\) b1, W2, b2")
-    _not_yet("01.3", lambda *args: {k: 0.0 for k in ("W1", "b1", "W2", "b2")}, match=r"should be a torch tensor")
-
-    def uses_autograd(X, y, W1, b1, W2, b2):
-        ((torch.tanh(X @ W1.T + b1) @ W2.T + b2 - y) ** 2).mean().backward()
-
-    _not_yet("01.3", uses_autograd, match=r"raised RuntimeError")
+def _numpy_grads(*args):
+    return {name: g.numpy() for name, g in _ref(*args).items()}
 
 
-# ---------------------------------------------------------------- 01.4
+def _nan_entry(*args):
+    grads = _ref(*args)
+    grads["b1"][0] = float("nan")
+    return grads
+
+
+def _all_nan(*args):
+    return {name: torch.full_like(g, float("nan")) for name, g in _ref(*args).items()}
+
+
+def _inf_entry(*args):
+    grads = _ref(*args)
+    grads["W2"][0, 0] = float("inf")
+    return grads
+
+
+def _autograd(X, y, W1, b1, W2, b2):
+    params = [p.clone().requires_grad_(True) for p in (W1, b1, W2, b2)]
+    ((torch.tanh(X @ params[0].T + params[1]) @ params[2].T + params[3] - y) ** 2).mean().backward()
+    return dict(zip(("W1", "b1", "W2", "b2"), (p.grad for p in params)))
+
+
+def _autograd_grad(X, y, W1, b1, W2, b2):
+    params = [p.clone().requires_grad_(True) for p in (W1, b1, W2, b2)]
+    loss = ((torch.tanh(X @ params[0].T + params[1]) @ params[2].T + params[3] - y) ** 2).mean()
+    return dict(zip(("W1", "b1", "W2", "b2"), torch.autograd.grad(loss, params)))
+
+
+def _graph_attached(X, y, W1, b1, W2, b2):
+    W1 = W1.clone().requires_grad_(True)
+    grads = _ref(X, y, W1, b1, W2, b2)
+    return grads  # the gradients carry autograd's graph
+
+
+def _meta(*args):
+    return {name: torch.empty_like(g, device="meta") for name, g in _ref(*args).items()}
+
+
+def _half(*args):
+    return {name: g.half() for name, g in _ref(*args).items()}
+
+
+def _raises(*args):
+    raise IndexError("my own bug")
+
+
+def _unfinished(*args):
+    ...
+
+
+R300, RND = linear_mlp.RMSE_300, linear_mlp.RMSE_NO_DROPOUT
+SEEDS_2, SEEDS_4 = list(linear_mlp.XOR_SUCCESSES[2]), list(linear_mlp.XOR_SUCCESSES[4])
+
+CASES = [
+    # 01.1: right answers in several types
+    ("01.1", lambda: (_mistakes(), 0.1), "correct", "the same mistakes as η = 1"),
+    ("01.1", lambda: ({np.float64(k): tuple(v) for k, v in _mistakes().items()}, np.float32(0.1)), "correct", "η"),
+    ("01.1", lambda: ({k: np.array(v) for k, v in _mistakes().items()}, torch.tensor(0.1)), "correct", "η"),
+    ("01.1", lambda: ({k: torch.tensor(v) for k, v in _mistakes().items()}, np.array(0.1)), "correct", "η"),
+    # 01.1: wrong
+    ("01.1", lambda: (_mistakes(), 10), "not_yet", "With η = 10 the mistakes per epoch are the same as with η = 1"),
+    ("01.1", lambda: (_mistakes(), 3), "not_yet", "not one of the learning rates you trained with"),
+    ("01.1", lambda: (_mistakes(gate="OR"), 0.1), "not_yet", "those of the OR gate"),
+    ("01.1", lambda: (_mistakes(epochs=10), 0.1), "not_yet", "has 10 epochs; train for epochs=12"),
+    ("01.1", lambda: (_mistakes(lrs=(0.5, 2, 10)), 0.1), "not_yet", "no entry for the learning rate(s) 0.1"),
+    ("01.1", lambda: (_with(2, [1] * 12), 0.1), "not_yet", "For η = 2 your mistakes per epoch [1, 1"),
+    ("01.1", lambda: ({"0.5": [0] * 12}, 0.1), "not_yet", "The keys of `mistakes` should be the learning rates"),
+    ("01.1", lambda: ({float("nan"): [0] * 12}, 0.1), "not_yet", "The keys of `mistakes` should be the learning"),
+    ("01.1", lambda: ([1, 2], 0.1), "not_yet", "should be a dict"),
+    ("01.1", lambda: (_with(0.5, "many"), 0.1), "not_yet", "`mistakes[0.5]` should be numbers"),
+    ("01.1", lambda: (_with(0.5, 3), 0.1), "not_yet", "should be the whole list `p.mistakes`"),
+    ("01.1", lambda: (_with(0.5, [1, float("nan")] + [0] * 10), 0.1), "not_yet", "`mistakes[0.5][1]` is nan"),
+    ("01.1", lambda: (_with(0.5, [1.5] + [0] * 11), 0.1), "not_yet", "should hold whole numbers"),
+    ("01.1", lambda: (_mistakes(), "0.1"), "not_yet", "`different` should be a number"),
+    ("01.1", lambda: (_mistakes(), float("nan")), "not_yet", "`different` is nan"),
+    ("01.1", lambda: (_mistakes(), float("inf")), "not_yet", "`different` is inf"),
+    # 01.2: right answers in several types
+    ("01.2", lambda: (SEEDS_2, SEEDS_4), "correct", "5 of 10 random starts"),
+    ("01.2", lambda: (np.array(SEEDS_2), torch.arange(10)), "correct", "random starts"),
+    ("01.2", lambda: (set(SEEDS_2), range(10)), "correct", "random starts"),
+    ("01.2", lambda: (tuple(np.int64(s) for s in SEEDS_2[::-1]), [float(s) for s in SEEDS_4]), "correct", "starts"),
+    # 01.2: wrong
+    ("01.2", lambda: (list(linear_mlp.XOR_SEEDED_ONCE[2]), SEEDS_4), "not_yet", "called once, before the loop"),
+    ("01.2", lambda: (5, 10), "not_yet", "the exercise asks for the seeds themselves"),
+    ("01.2", lambda: (SEEDS_4, SEEDS_2), "not_yet", "swapped"),
+    ("01.2", lambda: (SEEDS_4, SEEDS_4), "not_yet", "`seeds_2` lists every seed"),
+    ("01.2", lambda: (SEEDS_2, SEEDS_2), "not_yet", "`seeds_4` equals the seeds of two hidden nodes"),
+    ("01.2", lambda: ([0, 1, 2, 3], SEEDS_4), "not_yet", "`seeds_2` is not the list of seeds"),
+    ("01.2", lambda: ([0, 1, 2, 3, 5], SEEDS_4), "not_yet", "`seeds_2` is not the list of seeds"),
+    ("01.2", lambda: (SEEDS_2 + [10], SEEDS_4), "not_yet", "the seeds run from 0 to 9"),
+    ("01.2", lambda: (SEEDS_2 + [0], SEEDS_4), "not_yet", "lists a seed twice"),
+    ("01.2", lambda: ([0.5], SEEDS_4), "not_yet", "should hold whole numbers"),
+    ("01.2", lambda: ([float("nan")], SEEDS_4), "not_yet", "`seeds_2[0]` is nan"),
+    ("01.2", lambda: ("0, 1, 2", SEEDS_4), "not_yet", "`seeds_2` should be numbers"),
+    # 01.3: right answers
+    ("01.3", lambda: (_ref,), "correct", "All four gradients equal autograd's"),
+    ("01.3", lambda: (_float32_inputs,), "correct", "compared at float32 precision"),
+    ("01.3", lambda: (_float32_accumulation,), "correct", "compared at float32 precision"),
+    ("01.3", lambda: (_numpy_grads,), "correct", "All four gradients"),
+    # 01.3: wrong
+    ("01.3", lambda: (_sigmoid_derivative,), "not_yet", "the sigmoid's derivative h(1 − h)"),
+    ("01.3", lambda: (_without_two,), "not_yet", "every gradient is 0.5 times autograd's"),
+    ("01.3", lambda: (_hard_coded_n,), "not_yet", "is a size such as n = 8 written into it"),
+    ("01.3", lambda: (_transposed,), "not_yet", "dL/dW1 has shape (2, 3), but W1 has shape (3, 2)"),
+    ("01.3", lambda: (_bias_mean,), "not_yet", "but dL/db1 do not: a bias gradient is the sum over the samples"),
+    ("01.3", lambda: (_nan_entry,), "not_yet", "`dL/db1[0]` is nan"),
+    ("01.3", lambda: (_all_nan,), "not_yet", "is nan"),
+    ("01.3", lambda: (_inf_entry,), "not_yet", "is inf"),
+    ("01.3", lambda: (_autograd,), "not_yet", "Your function uses autograd"),
+    ("01.3", lambda: (_autograd_grad,), "not_yet", "Your function uses autograd"),
+    ("01.3", lambda: (_graph_attached,), "not_yet", "Your function uses autograd"),
+    ("01.3", lambda: (_meta,), "not_yet", "meta device"),
+    ("01.3", lambda: (_half,), "not_yet", "too coarse to compare"),
+    ("01.3", lambda: (_raises,), "not_yet", "Running your code raised IndexError: my own bug"),
+    ("01.3", lambda: ("backward_tanh",), "not_yet", "Pass your function itself"),
+    ("01.3", lambda: (lambda *a: [1, 2],), "not_yet", "should return a dict"),
+    ("01.3", lambda: (lambda *a: {"W1": 1},), "not_yet", "no key(s) b1, W2, b2"),
+    ("01.3", lambda: (lambda *a: {k: 0.0 for k in ("W1", "b1", "W2", "b2")},), "not_yet", "should be a tensor"),
+    # 01.4: right answers in several types
+    ("01.4", lambda: (R300, RND), "correct", "the gap widens"),
+    ("01.4", lambda: ((R300[0] + 0.04, R300[1]), list(RND)), "correct", "the gap widens"),
+    ("01.4", lambda: (np.array(R300), torch.tensor(RND)), "correct", "the gap widens"),
+    ("01.4", lambda: ((torch.tensor(R300[0]), np.float64(R300[1])), torch.tensor([RND])), "not_yet", "2 numbers"),
+    ("01.4", lambda: ((torch.tensor(R300[0]), np.float64(R300[1])), torch.tensor(RND).float()), "correct", "gap"),
+    # 01.4: wrong
+    ("01.4", lambda: ((0.49, 0.74), RND), "not_yet", "RMSEs of the scaled target"),
+    ("01.4", lambda: (R300[::-1], RND), "not_yet", "the two numbers are swapped"),
+    ("01.4", lambda: (linear_mlp.RMSE_100, RND), "not_yet", "the notebook's own run"),
+    ("01.4", lambda: (R300, linear_mlp.RMSE_100), "not_yet", "ChapterMLP(dropout=0.0)"),
+    ("01.4", lambda: ((40.0, 57.0), RND), "not_yet", "not within 0.05 of what this training gives"),
+    ("01.4", lambda: ((R300[0] + 0.06, R300[1]), RND), "not_yet", "not within 0.05"),
+    ("01.4", lambda: (58.3, RND), "not_yet", "`rmse_300` should hold 2 numbers"),
+    ("01.4", lambda: (R300, ("41", "60")), "not_yet", "`rmse_no_dropout` should be a list of 2 numbers"),
+    ("01.4", lambda: (R300, (1, 2, 3)), "not_yet", "should hold 2 numbers"),
+    ("01.4", lambda: ((float("nan"), R300[1]), RND), "not_yet", "`rmse_300[0]` is nan"),
+    ("01.4", lambda: (R300, (RND[0], float("inf"))), "not_yet", "`rmse_no_dropout[1]` is inf"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "answers", "status", "phrase"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_case(exercise_id, answers, status, phrase):
+    feedback = exercises.evaluate(exercise_id, *answers())
+    assert feedback.status == status, feedback.en
+    assert phrase in feedback.en, feedback.en
+    assert HANGUL.search(feedback.ko) and feedback.ko != feedback.en
+
+
+def test_01_1_reference_finds_the_odd_learning_rate():
+    (mistakes, different), _ = linear_mlp._reference_learning_rates()
+    assert different == 0.1
+    assert mistakes[0.5] == mistakes[2.0] == mistakes[10.0] != mistakes[0.1]
+
+
+def test_01_2_stored_seeds_are_what_training_gives_with_a_safe_margin():
+    for hidden, expected in linear_mlp.XOR_SUCCESSES.items():
+        seeds = tuple(s for s in linear_mlp.XOR_SEEDS if linear_mlp._train_xor_seed(s, hidden) == 1.0)
+        assert seeds == expected, (hidden, seeds)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        once = tuple(s for s in linear_mlp.XOR_SEEDS if linear_mlp._train_xor_seed(None, 2) == 1.0)
+    assert once == linear_mlp.XOR_SEEDED_ONCE[2] != linear_mlp.XOR_SUCCESSES[2]
+
+
+def test_01_3_time_limit_stops_a_slow_function(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+    start = time.monotonic()
+    feedback = exercises.evaluate("01.3", lambda *args: time.sleep(30))
+    assert time.monotonic() - start < 3
+    assert feedback.status == "not_yet" and "time limit" in feedback.en and "시간 제한" in feedback.ko
+
+
+def test_01_3_unfinished_functions_are_not_attempted():
+    assert exercises.evaluate("01.3", _unfinished).status == "not_attempted"
+    assert exercises.evaluate("01.3", lambda *a: {"W1": ..., "b1": ..., "W2": ..., "b2": ...}).status == \
+        "not_attempted"
 
 
 @pytest.mark.parametrize(
@@ -157,21 +272,3 @@ def test_01_3_unfinished_or_wrong_types():
 def test_01_4_stored_rmses_are_what_training_gives(epochs, dropout, stored):
     got = linear_mlp._diabetes_mlp_rmse(epochs, dropout)
     assert max(abs(g - s) for g, s in zip(got, stored)) < 1e-3, got
-
-
-def test_01_4_typical_wrong_answers():
-    right_300, right_nd = linear_mlp.RMSE_300, linear_mlp.RMSE_NO_DROPOUT
-    assert _feedback("01.4", (right_300[0] + 0.04, right_300[1]), list(right_nd)).status == "correct"
-    _not_yet("01.4", (0.49, 0.74), right_nd, match=r"RMSEs of the scaled target")
-    _not_yet("01.4", right_300[::-1], right_nd, match=r"the two numbers are swapped")
-    _not_yet("01.4", linear_mlp.RMSE_100, right_nd, match=r"the notebook's own run .*epochs=300")
-    _not_yet("01.4", right_300, linear_mlp.RMSE_100, match=r"the notebook's own run .*make_mlp\(dropout=0.0\)")
-    _not_yet("01.4", (40.0, 57.0), right_nd, match=r"not within 0.05 of what this training gives")
-
-
-def test_01_4_wrong_types_get_not_yet():
-    _not_yet("01.4", 58.3, linear_mlp.RMSE_NO_DROPOUT, match=r"`rmse_300` should be two numbers")
-    _not_yet("01.4", linear_mlp.RMSE_300, ("41", "60"), match=r"`rmse_no_dropout` should be two numbers")
-    _not_yet("01.4", linear_mlp.RMSE_300, (1, 2, 3), match=r"should be two numbers")
-    tensors = (torch.tensor(linear_mlp.RMSE_300[0]), torch.tensor(linear_mlp.RMSE_300[1]))
-    assert _feedback("01.4", tensors, linear_mlp.RMSE_NO_DROPOUT).status == "correct"

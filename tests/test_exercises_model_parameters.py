@@ -1,236 +1,213 @@
-"""The checks of notebook 05's exercises answer typical wrong answers with their specific message."""
+"""Exercises of notebook 05: right answers pass in each type a computation returns, NaN and inf never pass,
+each requirement of a task, violated once, gets its own message (the batch norm's position, what is tied,
+the optimizer and its rate), a slow model is stopped, and the checks leave the learner's objects alone.
+
+``CASES`` (exercise, answers, expected status, a phrase of the English message) is read by
+tests/test_exercises_korean.py too.
+"""
 
 import re
+import time
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from chapter5_utils import exercises
+from chapter5_utils.exercises import core
 from chapter5_utils.exercises import model_parameters as mp
+from chapter5_utils.models import ChapterMLP
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
-def feedback(exercise_id, *answers):
-    """Return the Feedback for ``answers``, after checking that it is not a caught exception and has Korean text."""
-    result = exercises.evaluate(exercise_id, *answers)
-    assert "running your answer raised" not in result.en, result.en
-    assert HANGUL.search(result.ko), result.ko
-    return result
+def _bn():
+    return mp._batch_norm_reference()[0]
 
 
-def not_yet(exercise_id, *answers):
-    result = feedback(exercise_id, *answers)
-    assert result.status == "not_yet", result.en
-    return result.en
-
-
-# ---------------------------------------------------------------- 05.1 batch norm
-
-
-class NormNotCalled(mp._Regressor):
+class _AfterReLU(ChapterMLP):
     def __init__(self):
         super().__init__()
-        self.bn = nn.BatchNorm1d(50)  # created, but forward is the plain regressor's
+        self.bn = nn.BatchNorm1d(50)
+
+    def forward(self, x):
+        x = self.dropout(self.bn(self.relu(self.fc1(x))))
+        x = self.dropout(self.relu(self.fc2(x)))
+        return self.fc3(x)
 
 
-class NormOfThirty(mp._Regressor):
+class _Functional(ChapterMLP):
+    """The batch norm in its place, with torch.relu instead of the module."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(50)
+
+    def forward(self, x):
+        return self.fc3(torch.relu(self.fc2(torch.relu(self.bn(self.fc1(x))))))
+
+
+class _Unused(ChapterMLP):
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(50)
+
+
+class _Elsewhere(ChapterMLP):
+    """The batch norm applied, but to fc1's input side: the computation is not the task's."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(50)
+
+    def forward(self, x):
+        h = self.relu(self.fc1(x))
+        return self.fc3(self.relu(self.fc2(h + 0 * self.bn(h))))
+
+
+class _Slow(_Functional):
+    def forward(self, x):
+        time.sleep(30)
+        return super().forward(x)
+
+
+class _Wide(ChapterMLP):
     def __init__(self):
         super().__init__()
         self.bn = nn.BatchNorm1d(30)
 
-    def forward(self, x):
-        x = self.dropout(self.relu(self.fc1(x)))
-        x = self.dropout(self.relu(self.bn(self.fc2(x))))
-        return self.fc3(x)
 
-
-@pytest.fixture
-def bn_model():
-    torch.manual_seed(0)
-    return mp._RegressorWithBatchNorm()
-
-
-BUFFERS = ["bn.running_mean", "bn.running_var", "bn.num_batches_tracked"]
-
-
-def test_batch_norm_reference_is_correct_and_the_model_is_left_alone(bn_model):
-    state = {k: v.clone() for k, v in bn_model.state_dict().items()}
-    result = feedback("05.1", bn_model, 100, BUFFERS)
-    assert result.status == "correct" and "100 parameters" in result.en
-    assert bn_model.training
-    assert all(torch.equal(state[k], v) for k, v in bn_model.state_dict().items())
-
-
-@pytest.mark.parametrize(
-    "added, message",
-    [
-        (200, "running statistics"),
-        (201, "running statistics"),
-        (50, "two vectors"),
-        (2361, "whole model's count"),
-        (7, "count the values in its parameters()"),
-        ("100", "should be a whole number"),
-    ],
-)
-def test_batch_norm_wrong_counts(bn_model, added, message):
-    assert message in not_yet("05.1", bn_model, added, BUFFERS)
-
-
-def test_batch_norm_accepts_a_count_as_a_tensor_or_float(bn_model):
-    assert feedback("05.1", bn_model, torch.tensor(100), BUFFERS).status == "correct"
-    assert feedback("05.1", bn_model, 100.0, BUFFERS).status == "correct"
-
-
-@pytest.mark.parametrize(
-    "keys, message",
-    [
-        (["bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"], "'bn.bias' is a parameter"),
-        (["bn.running_mean", "bn.running_var"], "'bn.num_batches_tracked' is missing"),
-        (["running_mean", "running_var", "num_batches_tracked"], "Write the full keys"),
-        (["bn.running_mean", "bn.running_var", "bn.num_batches_tracked", "bn.momentum"], "'bn.momentum' is not a key"),
-        ("bn.running_mean", "should be a list of state_dict keys"),
-    ],
-)
-def test_batch_norm_wrong_keys(bn_model, keys, message):
-    assert message in not_yet("05.1", bn_model, 100, keys)
-
-
-def test_batch_norm_wrong_models():
-    assert "should be a torch.nn.Module" in not_yet("05.1", 42, 100, BUFFERS)
-    assert "has no nn.BatchNorm1d" in not_yet("05.1", mp._Regressor(), 100, BUFFERS)
-    assert "never calls the batch-norm layer" in not_yet("05.1", NormNotCalled(), 100, BUFFERS)
-    assert "normalises 30 features" in not_yet("05.1", NormOfThirty(), 100, BUFFERS)
-    wide = nn.Sequential(nn.Linear(13, 50), nn.BatchNorm1d(50), nn.ReLU(), nn.Linear(50, 1))
-    assert "start from the notebook's Regressor" in not_yet("05.1", wide, 100, BUFFERS)
-    broken = nn.Sequential(nn.Linear(12, 50), nn.BatchNorm1d(50))
-    assert "raised RuntimeError" in not_yet("05.1", broken, 100, BUFFERS)
-
-
-# ---------------------------------------------------------------- 05.2 weight tying
-
-
-def tied_model(how="tie"):
-    torch.manual_seed(0)
+def _tied(bias_too=False, data_only=False):
     tied = nn.Sequential(nn.Linear(20, 20), nn.Tanh(), nn.Linear(20, 20))
-    if how == "tie":
-        tied[2].weight = tied[0].weight
-    elif how == "data":
+    if data_only:
         tied[2].weight.data = tied[0].weight.data
+    else:
+        tied[2].weight = tied[0].weight
+    if bias_too:
+        tied[2].bias = tied[0].bias
     return tied
 
 
-def test_weight_tying_correct():
-    result = feedback("05.2", tied_model(), 440)
-    assert result.status == "correct" and "440 parameters" in result.en
+def _frozen():
+    return mp._freezing_reference()[0]
 
 
-@pytest.mark.parametrize(
-    "predicted, message",
-    [
-        (840, "counts the shared weight twice"),
-        (420, "leaves out a bias"),
-        (400, "leaves out a bias"),
-        (500, "count each distinct tensor once"),
-        ("440", "should be a whole number"),
-    ],
-)
-def test_weight_tying_wrong_counts(predicted, message):
-    assert message in not_yet("05.2", tied_model(), predicted)
+def _optimizer(cls=torch.optim.SGD, which="trainable", **kwargs):
+    model = ChapterMLP()
+    model.fc1.requires_grad_(False)
+    model.fc2.requires_grad_(False)
+    params = {"trainable": [p for p in model.parameters() if p.requires_grad], "all": list(model.parameters()),
+              "weight": [model.fc3.weight]}[which]
+    return model, cls(params, **{"lr": 0.1, **kwargs})
 
 
-def test_weight_tying_not_tied():
-    assert "No two linear layers in `tied` hold the same weight" in not_yet("05.2", tied_model("none"), 440)
-    assert "assign the Parameter object itself, not its .data" in not_yet("05.2", tied_model("data"), 440)
-    assert "should be a torch.nn.Module" in not_yet("05.2", [nn.Linear(2, 2)], 440)
-
-
-# ---------------------------------------------------------------- 05.3 tanh
-
-
-@pytest.fixture(scope="module")
-def tanh():
-    """The reference numbers, from the exercise's own activation_stds (as the notebook computes them)."""
-    plain = mp.activation_stds(torch.nn.init.xavier_uniform_, activation=torch.tanh)
-    gain = mp.activation_stds(
-        lambda w: torch.nn.init.xavier_uniform_(w, gain=torch.nn.init.calculate_gain("tanh")), activation=torch.tanh
-    )
-    return plain, gain
-
-
-def test_tanh_reference_numbers_show_the_lesson(tanh):
-    plain, gain = tanh
-    assert plain[-1] < 0.5 * plain[0]  # plain Xavier loses the spread with tanh
-    assert abs(gain[-1] / gain[5] - 1) < 0.05  # the tanh gain keeps it flat
-
-
-def test_tanh_within_tolerance_is_correct(tanh):
-    plain, gain = tanh
-    result = feedback("05.3", plain[-1] + 0.009, gain[-1] - 0.009)
-    assert result.status == "correct" and "±0.01" in result.en
-    assert feedback("05.3", round(plain[-1], 2), torch.tensor(gain[-1])).status == "correct"
-
-
-def test_tanh_typical_mistakes(tanh):
-    plain, gain = tanh
-    relu_plain = mp.activation_stds(torch.nn.init.xavier_uniform_)[-1]
-    assert "what ReLU gives" in not_yet("05.3", relu_plain, gain[-1])
-    assert "std after layer 1" in not_yet("05.3", plain[0], gain[-1])
-    assert "look swapped" in not_yet("05.3", gain[-1], plain[-1])
-    assert "got a sequence" in not_yet("05.3", plain, gain[-1])
-    assert "should be a number" in not_yet("05.3", "0.13", gain[-1])
-    message = not_yet("05.3", plain[-1] + 0.1, gain[-1])
-    assert "not within ±0.01" in message and f"{plain[-1]:.2f}" not in message  # no answer given away
-
-
-# ---------------------------------------------------------------- 05.4 freezing
-
-
-def frozen_model(*names):
-    torch.manual_seed(0)
-    model = mp._Regressor()
-    for name in names:
+def _partly(freeze=("fc1", "fc2")):
+    model = ChapterMLP()
+    for name in freeze:
         getattr(model, name).requires_grad_(False)
-    return model
+    return model, torch.optim.SGD(model.fc3.parameters(), lr=0.1)
 
 
-def test_freezing_correct_and_the_learner_state_is_left_alone():
-    model = frozen_model("fc1", "fc2")
-    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+STDS = (mp._stds("plain", "tanh")[-1], mp._stds("gain", "tanh")[-1])
+
+CASES = [
+    # 05.1
+    ("05.1", lambda: _bn(), "correct", "adds 100 parameters"),
+    ("05.1", lambda: (_bn()[0], np.int64(100), tuple(_bn()[2])), "correct", "adds 100 parameters"),
+    ("05.1", lambda: (_bn()[0], torch.tensor(100), set(_bn()[2])), "correct", "adds 100 parameters"),
+    ("05.1", lambda: (_bn()[0], np.array(100.0), _bn()[2]), "correct", "adds 100 parameters"),
+    ("05.1", lambda: (_Functional(), 100, _bn()[2]), "correct", "adds 100 parameters"),
+    ("05.1", lambda: (_AfterReLU(), 100, _bn()[2]), "not_yet", "sits after fc1's ReLU"),
+    ("05.1", lambda: (_Elsewhere(), 100, _bn()[2]), "not_yet", "does not compute fc3(relu(fc2(relu(bn(fc1(x))))))"),
+    ("05.1", lambda: (_Unused(), 100, _bn()[2]), "not_yet", "never calls the batch-norm layer"),
+    ("05.1", lambda: (ChapterMLP(), 100, _bn()[2]), "not_yet", "has no nn.BatchNorm1d layer"),
+    ("05.1", lambda: (_Wide(), 100, _bn()[2]), "not_yet", "normalises 30 features"),
+    ("05.1", lambda: (nn.Sequential(nn.Linear(10, 50), nn.BatchNorm1d(50)), 100, _bn()[2]), "not_yet",
+     "should be the chapter's MLP"),
+    ("05.1", lambda: (ChapterMLP(n_features=13), 100, _bn()[2]), "not_yet", "build it with ChapterMLP(n_features=10)"),
+    ("05.1", lambda: (_bn()[0], 50, _bn()[2]), "not_yet", "learns two vectors, not one"),
+    ("05.1", lambda: (_bn()[0], 201, _bn()[2]), "not_yet", "also counts the running statistics"),
+    ("05.1", lambda: (_bn()[0], 2211, _bn()[2]), "not_yet", "is the whole model's count"),
+    ("05.1", lambda: (_bn()[0], 7, _bn()[2]), "not_yet", "adds a different number than 7"),
+    ("05.1", lambda: (_bn()[0], 100.5, _bn()[2]), "not_yet", "should be a whole number"),
+    ("05.1", lambda: (_bn()[0], float("nan"), _bn()[2]), "not_yet", "`added_params` is nan"),
+    ("05.1", lambda: (_bn()[0], 100, "bn.running_mean"), "not_yet", "should be a list of state_dict keys"),
+    ("05.1", lambda: (_bn()[0], 100, ["bn.weight"]), "not_yet", "is a parameter"),
+    ("05.1", lambda: (_bn()[0], 100, ["running_mean", "running_var", "num_batches_tracked"]), "not_yet",
+     "Write the full keys"),
+    ("05.1", lambda: (_bn()[0], 100, ["bn.running_mean", "bn.mean"]), "not_yet", "is not a key"),
+    ("05.1", lambda: (_bn()[0], 100, ["bn.running_mean"]), "not_yet", "You listed 1 of the 3 keys"),
+    ("05.1", lambda: ("model", 100, []), "not_yet", "should be a torch.nn.Module"),
+    ("05.1", lambda: (ChapterMLP().to("meta"), 100, []), "not_yet", "meta device"),
+    # 05.2
+    ("05.2", lambda: (_tied(), 440), "correct", "counts once, each layer's bias separately"),
+    ("05.2", lambda: (_tied(), np.int64(440)), "correct", "counts once"),
+    ("05.2", lambda: (_tied(), torch.tensor(440.0)), "correct", "counts once"),
+    ("05.2", lambda: (_tied(bias_too=True), 420), "not_yet", "You tied the biases as well"),
+    ("05.2", lambda: (_tied(bias_too=True), 440), "not_yet", "You tied the biases as well"),
+    ("05.2", lambda: (_tied(data_only=True), 440), "not_yet", "still two Parameter objects"),
+    ("05.2", lambda: (nn.Sequential(nn.Linear(20, 20), nn.Tanh(), nn.Linear(20, 20)), 440), "not_yet",
+     "No two linear layers"),
+    ("05.2", lambda: (_tied(), 840), "not_yet", "counts the shared weight twice"),
+    ("05.2", lambda: (_tied(), 420), "not_yet", "leaves out a bias"),
+    ("05.2", lambda: (_tied(), 441), "not_yet", "does not have 441 parameters"),
+    ("05.2", lambda: (_tied(), float("inf")), "not_yet", "`predicted_params` is inf"),
+    ("05.2", lambda: (_tied(), "440"), "not_yet", "`predicted_params` should be a number"),
+    ("05.2", lambda: ([1], 440), "not_yet", "should be a torch.nn.Module"),
+    # 05.3
+    ("05.3", lambda: STDS, "correct", "settles near"),
+    ("05.3", lambda: (np.array(STDS[0]), torch.tensor(STDS[1])), "correct", "settles near"),
+    ("05.3", lambda: (np.float32(STDS[0]), np.array([STDS[1]])), "correct", "settles near"),
+    ("05.3", lambda: (round(STDS[0], 2), round(STDS[1], 2)), "correct", "settles near"),
+    ("05.3", lambda: STDS[::-1], "not_yet", "swapped"),
+    ("05.3", lambda: (mp._stds("plain", "relu")[-1], STDS[1]), "not_yet", "is what ReLU gives"),
+    ("05.3", lambda: (mp._stds("plain", "tanh")[0], STDS[1]), "not_yet", "is the std after layer 1"),
+    ("05.3", lambda: (STDS[0], 0.9), "not_yet", "is not within ±0.01"),
+    ("05.3", lambda: (list(mp._stds("plain", "tanh")), STDS[1]), "not_yet", "got 30 numbers: take the last entry"),
+    ("05.3", lambda: (float("nan"), STDS[1]), "not_yet", "`xavier_std_30` is nan"),
+    ("05.3", lambda: (STDS[0], float("-inf")), "not_yet", "`xavier_gain_std_30` is -inf"),
+    ("05.3", lambda: ("0.13", STDS[1]), "not_yet", "`xavier_std_30` should be a number"),
+    # 05.4
+    ("05.4", lambda: _frozen(), "correct", "changed fc3 and left fc1 and fc2 exactly as they were"),
+    ("05.4", lambda: _optimizer(lr=0.01), "not_yet", "learning rate is 0.01; the task asks for lr=0.1"),
+    ("05.4", lambda: _optimizer(torch.optim.Adam), "not_yet", "is a Adam; the task asks for plain SGD"),
+    ("05.4", lambda: _optimizer(which="all"), "not_yet", "4 of them frozen"),
+    ("05.4", lambda: _optimizer(which="weight"), "not_yet", "The optimizer lacks fc3.bias"),
+    ("05.4", lambda: _partly(("fc1",)), "not_yet", "fc2's parameters still have requires_grad=True"),
+    ("05.4", lambda: _partly(("fc1", "fc2", "fc3")), "not_yet", "fc3's parameters have requires_grad=False"),
+    ("05.4", lambda: (_frozen()[0], _optimizer()[1]), "not_yet", "are not partly_frozen's"),
+    ("05.4", lambda: (_frozen()[0], torch.optim.SGD), "not_yet", "is the class SGD, not an optimizer"),
+    ("05.4", lambda: (_frozen()[0], [1]), "not_yet", "should be a torch.optim.SGD optimizer"),
+    ("05.4", lambda: (nn.Linear(10, 1), _frozen()[1]), "not_yet", "should be the chapter's MLP"),
+    ("05.4", lambda: _optimizer(weight_decay=0.0, momentum=0.0, lr=float("nan")), "not_yet", "learning rate is nan"),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "answers", "status", "phrase"), CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_case(exercise_id, answers, status, phrase):
+    feedback = exercises.evaluate(exercise_id, *answers())
+    assert feedback.status == status, feedback.en
+    assert phrase in feedback.en, feedback.en
+    assert HANGUL.search(feedback.ko) and feedback.ko != feedback.en
+
+
+def test_05_1_a_slow_model_is_stopped(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+    start = time.monotonic()
+    feedback = exercises.evaluate("05.1", _Slow(), 100, _bn()[2])
+    assert time.monotonic() - start < 3 and "time limit" in feedback.en
+
+
+def test_checks_leave_the_learners_model_and_optimizer_alone():
+    (model, added, keys), _ = mp._batch_norm_reference()
+    model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    rng = torch.get_rng_state()
-    result = feedback("05.4", model, optimizer)
-    assert result.status == "correct" and "2 tensors (31 values)" in result.en
-    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
-    assert torch.equal(rng, torch.get_rng_state()) and all(p.grad is None for p in model.parameters())
-
-
-def test_freezing_typical_mistakes():
-    model = frozen_model("fc1", "fc2")
-    assert "4 of them frozen (fc1.weight, fc1.bias, fc2.weight, fc2.bias)" in not_yet(
-        "05.4", model, torch.optim.SGD(model.parameters(), lr=0.1)
-    )
-    only_fc1 = frozen_model("fc1")
-    trainable = [p for p in only_fc1.parameters() if p.requires_grad]
-    assert "fc2's parameters still have requires_grad=True" in not_yet(
-        "05.4", only_fc1, torch.optim.SGD(trainable, lr=0.1)
-    )
-    all_three = frozen_model("fc1", "fc2", "fc3")
-    assert "fc3's parameters have requires_grad=False" in not_yet(
-        "05.4", all_three, torch.optim.SGD(all_three.fc3.parameters(), lr=0.1)
-    )
-    other = frozen_model("fc1", "fc2")
-    assert "not partly_frozen's" in not_yet("05.4", model, torch.optim.SGD(other.fc3.parameters(), lr=0.1))
-    assert "lacks fc3.bias" in not_yet("05.4", model, torch.optim.SGD([model.fc3.weight], lr=0.1))
-    assert "changed nothing" in not_yet("05.4", model, torch.optim.SGD(model.fc3.parameters(), lr=0.0))
-
-
-def test_freezing_wrong_types():
-    model = frozen_model("fc1", "fc2")
-    assert "is the class SGD" in not_yet("05.4", model, torch.optim.SGD)
-    assert "should be a torch.optim optimizer" in not_yet("05.4", model, [model.fc3.weight])
-    assert "should be a torch.nn.Module" in not_yet("05.4", "model", torch.optim.SGD(model.fc3.parameters(), lr=0.1))
-    assert "with linear layers fc1, fc2 and fc3" in not_yet(
-        "05.4", nn.Linear(13, 1), torch.optim.SGD(model.fc3.parameters(), lr=0.1)
-    )
+    assert exercises.evaluate("05.1", model, added, keys).status == "correct"
+    assert model.training and all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
+    frozen, optimizer = _frozen()
+    weights = {k: v.clone() for k, v in frozen.state_dict().items()}
+    assert exercises.evaluate("05.4", frozen, optimizer).status == "correct"
+    assert all(torch.equal(v, weights[k]) for k, v in frozen.state_dict().items())
+    assert all(p.grad is None for p in frozen.parameters())

@@ -1,7 +1,8 @@
 """Exercises that answer back: ``check("02.2", answer)``, ``hint("02.2")``, ``solution("02.2")``.
 
-The registry and the printing live in ``core``; each notebook's exercises live in a module of
-their own, imported here so that they register themselves.
+The registry, the printing and the reading of answers live in ``core``; the Korean particles in
+``korean``; each notebook's exercises live in a module of their own, imported here so that they
+register themselves.
 """
 
 from chapter5_utils.exercises import (  # noqa: E402, F401 - importing registers the exercises
@@ -13,9 +14,13 @@ from chapter5_utils.exercises import (  # noqa: E402, F401 - importing registers
 )
 from chapter5_utils.exercises.core import (
     REGISTRY,
+    TIME_LIMIT_S,
     Exercise,
     Feedback,
+    NotYet,
+    as_bool,
     as_number,
+    as_numbers,
     check,
     correct,
     evaluate,
@@ -24,15 +29,20 @@ from chapter5_utils.exercises.core import (
     not_attempted,
     not_attempted_message,
     not_yet,
+    precision,
     register,
     solution,
 )
 
 __all__ = [
     "REGISTRY",
+    "TIME_LIMIT_S",
     "Exercise",
     "Feedback",
+    "NotYet",
+    "as_bool",
     "as_number",
+    "as_numbers",
     "check",
     "correct",
     "evaluate",
@@ -41,6 +51,7 @@ __all__ = [
     "not_attempted",
     "not_attempted_message",
     "not_yet",
+    "precision",
     "register",
     "solution",
 ]
