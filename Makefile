@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_STAMP := $(VENV)/.installed-lab
+BOOK_STAMP := $(VENV)/.installed-book
+BOOK_NPM := build/book-npm
 VENV_MIN := .venv-min
 STAMP_MIN := $(VENV_MIN)/.installed
 # Two test processes on two cores: one thread each unless OMP_NUM_THREADS says otherwise
@@ -14,7 +16,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb))
 NB ?= $(NOTEBOOKS)
 LINTED := chapter5_utils tests notebooks benchmarks tools
 
-.PHONY: help install run test test-kernel-path test-min lint lab outputs translations clean
+.PHONY: help install run test test-kernel-path test-min lint lab outputs translations book test-book clean
 
 help:
 	@echo "make run      execute every notebook into build/ (executed copy + HTML), with timings"
@@ -24,6 +26,8 @@ help:
 	@echo "make lab      JupyterLab on notebooks/ (LAB_ARGS='--no-browser --allow-root' in a container)"
 	@echo "make outputs  re-execute the committed notebooks in place (NB=notebooks/02_….ipynb for one)"
 	@echo "make translations  update translations/ko/*.po from the notebooks, then build notebooks/ko/"
+	@echo "make book     the web book of the chapter, English and Korean, into build/book/ (open build/book/index.html)"
+	@echo "make test-book  build the web book, then test it in headless Chromium (screenshots in build/book-screens/)"
 	@echo "make clean    remove build/, .venv/ and .venv-min/"
 
 # Re-install only when the dependency lists change. The tests need no JupyterLab: `make lab` adds it.
@@ -77,6 +81,25 @@ outputs: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/python tools/translate.py update
 	$(BIN)/python tools/translate.py build
+
+# The web book: Sphinx + myst-nb over the committed notebooks (nothing is executed), MathJax from the
+# npm package that book/package-lock.json pins; the `book` extra adds Sphinx and Playwright to .venv.
+$(BOOK_STAMP): $(STAMP) constraints-book.txt
+	$(BIN)/python -m pip install --quiet -c constraints.txt -c constraints-book.txt -e ".[test,book]"
+	@touch $(BOOK_STAMP)
+
+$(BOOK_NPM)/.installed: book/package.json book/package-lock.json
+	mkdir -p $(BOOK_NPM) && cp book/package.json book/package-lock.json $(BOOK_NPM)/
+	cd $(BOOK_NPM) && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+book: $(BOOK_STAMP) $(BOOK_NPM)/.installed
+	$(BIN)/python book/build.py
+
+# Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it).
+test-book: book
+	$(BIN)/ruff check book
+	$(BIN)/python -m pytest -p no:nbval -o addopts="-p no:cacheprovider" book/tests
 
 clean:
 	rm -rf build $(VENV) $(VENV_MIN)

@@ -20,11 +20,16 @@ def pyproject(root):
     return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
+# The web book's extra is pinned in constraints-book.txt and stays out of the learners' conda environment.
+BOOK_EXTRA = "book"
+
+
 @pytest.fixture
 def declared(pyproject):
     specs = list(pyproject["dependencies"])
-    for extra in pyproject["optional-dependencies"].values():
-        specs += extra
+    for name, extra in pyproject["optional-dependencies"].items():
+        if name != BOOK_EXTRA:
+            specs += extra
     return dict(_requirement(s) for s in specs)
 
 
@@ -64,6 +69,15 @@ def test_constraints_pin_every_declared_package_exactly(root, declared):
     assert pins["torch"] == "2.13.0"
     for name in ("numpy", "matplotlib", "scikit-learn", "nbval", "pytest", "ipykernel", "jupyterlab"):
         assert re.fullmatch(r"\d+(\.\d+)+", pins[name]), f"{name} is not pinned exactly: {pins[name]}"
+
+
+def test_book_constraints_pin_every_package_of_the_book_extra_exactly(root, pyproject):
+    book = dict(_requirement(s) for s in pyproject["optional-dependencies"][BOOK_EXTRA])
+    pins = _pins(root / "constraints-book.txt")
+    assert set(book) <= set(pins), f"not pinned: {sorted(set(book) - set(pins))}"
+    assert not set(pins) & set(_pins(root / "constraints.txt")), "a package is pinned in both files"
+    for name in book:
+        assert re.fullmatch(r"\d+(\.\d+)+(\.post\d+)?", pins[name]), f"{name} is not pinned exactly: {pins[name]}"
 
 
 def test_runtime_dependencies_are_ranges_not_pins(pyproject):
