@@ -108,6 +108,27 @@ def test_min_constraints_pin_every_tested_package_at_its_floor(root, pyproject):
         assert as_tuple[0] == as_tuple[1], f"{name}: floor {floor} but constraints-min.txt pins {pins[name]}"
 
 
+# Colab's runtime as constraints-colab.txt records it (its source and date are in the file).
+COLAB = {"torch": "2.11.0", "numpy": "2.1.3", "matplotlib": "3.10.0", "scikit-learn": "1.6.1",
+         "ipykernel": "6.17.1", "ipython": "7.34.0"}
+
+
+def _release(version):
+    return tuple(int(part) for part in version.split("."))
+
+
+def test_colab_constraints_pin_colabs_versions_and_they_meet_every_runtime_floor(root, pyproject):
+    text = (root / "constraints-colab.txt").read_text(encoding="utf-8")
+    pins = _pins(root / "constraints-colab.txt")
+    assert {name: pins[name] for name in COLAB} == COLAB
+    assert "Source:" in text and "2026" in text, "the file says where and when the versions were read"
+    for spec in pyproject["dependencies"]:  # a floor raised above Colab's version would break Colab
+        name, bound = _requirement(spec)
+        assert _release(pins[name]) >= _release(bound.removeprefix(">=")), f"{name} {bound}: Colab has {pins[name]}"
+    for name in ("pytest", "pytest-xdist", "nbval", "nbclient", "nbconvert", "nbformat", "babel", "scipy"):
+        assert re.fullmatch(r"\d+(\.\d+)+", pins[name]), f"{name} is not pinned exactly in constraints-colab.txt"
+
+
 def _warn_from(module: str, category: type[Warning]) -> None:
     """Raise ``category`` the way code in ``module`` would: warnings.warn called in that module."""
     namespace = {"__name__": module}
