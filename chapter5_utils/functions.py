@@ -85,7 +85,6 @@ def _check_pair(pred: object, target: object) -> tuple[torch.Tensor, torch.Tenso
 # --- activations ------------------------------------------------------------------------------
 
 
-@_half_in_float32
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """Return σ(x) = 1 / (1 + e^(-x)) element-wise, computed without overflow.
 
@@ -98,7 +97,6 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x >= 0, 1 / (1 + pos), neg / (1 + neg))
 
 
-@_half_in_float32
 def tanh(x: torch.Tensor) -> torch.Tensor:
     """Return tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x)) element-wise, computed without overflow.
 
@@ -126,7 +124,6 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
     return torch.where(x > 0, x, slope * x)
 
 
-@_half_in_float32
 def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """Return x where x > 0 and ``alpha``·(e^x − 1) elsewhere, element-wise (``alpha`` >= 0)."""
     x = _check_float_tensor("x", x)
@@ -137,14 +134,12 @@ def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
 # --- derivatives by formula -------------------------------------------------------------------
 
 
-@_half_in_float32
 def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
     """Return dσ/dx = σ(x)·(1 − σ(x)) element-wise; its largest value is 0.25, at x = 0."""
     s = sigmoid(x)
     return s * (1 - s)
 
 
-@_half_in_float32
 def tanh_grad(x: torch.Tensor) -> torch.Tensor:
     """Return d tanh/dx = 1 − tanh(x)² element-wise; its largest value is 1, at x = 0."""
     t = tanh(x)
@@ -164,7 +159,6 @@ def leaky_relu_grad(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tens
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, slope))
 
 
-@_half_in_float32
 def elu_grad(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """Return dELU/dx: ``alpha``·e^x where x <= 0, else 1.
 
@@ -179,14 +173,12 @@ def elu_grad(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
 # --- losses -----------------------------------------------------------------------------------
 
 
-@_half_in_float32
 def mae(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Return the mean absolute error (L1 loss) mean(|pred − target|) as a 0-d tensor."""
     pred, target = _check_pair(pred, target)
     return (pred - target).abs().mean()
 
 
-@_half_in_float32
 def mse(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Return the mean squared error (L2 loss) mean((pred − target)²) as a 0-d tensor."""
     pred, target = _check_pair(pred, target)
@@ -214,7 +206,6 @@ def naive_softmax(logits: torch.Tensor) -> torch.Tensor:
     return e / e.sum(dim=-1, keepdim=True)
 
 
-@_half_in_float32
 def softmax(logits: torch.Tensor) -> torch.Tensor:
     """Return the softmax probabilities along the last dim, each row summing to 1, without overflow.
 
@@ -227,7 +218,6 @@ def softmax(logits: torch.Tensor) -> torch.Tensor:
     return e / e.sum(dim=-1, keepdim=True)
 
 
-@_half_in_float32
 def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Return the mean over the batch of −log softmax(logits)[target] as a 0-d tensor.
 
@@ -262,3 +252,9 @@ def cross_entropy(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     logsumexp = m.squeeze(1) + torch.log(torch.exp(logits - m).sum(dim=1))
     correct = logits.gather(1, target.long().unsqueeze(1)).squeeze(1)
     return (logsumexp - correct).mean()
+
+
+# float16/bfloat16 in float32, rounded back once (wrapped here, so that inspect.getsource shows the formulas)
+sigmoid, tanh, elu = _half_in_float32(sigmoid), _half_in_float32(tanh), _half_in_float32(elu)
+sigmoid_grad, tanh_grad, elu_grad = map(_half_in_float32, (sigmoid_grad, tanh_grad, elu_grad))
+mae, mse, softmax, cross_entropy = map(_half_in_float32, (mae, mse, softmax, cross_entropy))

@@ -106,9 +106,10 @@ def _check_output(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: L
 def _check_prediction(pred: object, y: torch.Tensor, name_y: str) -> None:
     """Raise unless ``pred`` is a tensor whose shape fits the target ``y`` without broadcasting.
 
-    A float target must have the output's shape per row. An integer or bool target either has it too
-    (compared element-wise) or holds class indices: one fewer axis than the output, whose axis 1
-    has at least two classes, as ``cross_entropy`` takes them.
+    A float target must have the output's shape per row. An integer or bool target holds class
+    indices: one fewer axis than the output, whose axis 1 has at least two classes, as
+    ``cross_entropy`` takes them. (Compared element-wise with a float output, integers would
+    broadcast against it or, in torch before 2.13, fail in the backward pass of ``mse_loss``.)
     """
     if not isinstance(pred, torch.Tensor):
         raise TypeError(f"the model must return a tensor, got {type(pred).__name__}")
@@ -120,7 +121,7 @@ def _check_prediction(pred: object, y: torch.Tensor, name_y: str) -> None:
             f"shape (a single output: use {name_y}.reshape(-1, 1); class labels: use integer labels, "
             f"{name_y}.long())"
         )
-    if y.is_floating_point() or pred.shape[1:] == y.shape[1:]:
+    if y.is_floating_point():
         return
     class_indices = pred.ndim == y.ndim + 1 and pred.shape[1] >= 2 and pred.shape[2:] == y.shape[1:]
     if not class_indices:
