@@ -408,3 +408,22 @@ def test_no_hint_gives_the_whole_solution_code(exercise_id):
         assert len(exercise.hints[lang]) >= 2, "a ladder has at least two rungs"
         for text in exercise.hints[lang]:
             assert sum(line in text for line in code if len(line) > 25) <= 1, text
+
+
+def _unfinished(a, b):
+    """A docstring does not count."""
+    # a comment does not count either
+    ...
+
+
+def _started(a, b):
+    print(a + b)
+    ...
+
+
+def test_a_function_whose_body_is_still_the_placeholder_is_not_attempted():
+    assert core._is_unfinished_function(_unfinished)
+    assert not core._is_unfinished_function(_started)
+    assert not core._is_unfinished_function(lambda: ...)
+    assert exercises.evaluate("05.5", _unfinished, _unfinished).status == "not_attempted"
+    assert exercises.evaluate("04.4", _unfinished).status == "not_attempted"

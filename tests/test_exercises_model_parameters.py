@@ -6,6 +6,7 @@ the optimizer and its rate), a slow model is stopped, and the checks leave the l
 tests/test_exercises_korean.py too.
 """
 
+import copy
 import re
 import time
 
@@ -109,6 +110,107 @@ def _partly(freeze=("fc1", "fc2")):
     return model, torch.optim.SGD(model.fc3.parameters(), lr=0.1)
 
 
+def _fine(params="trainable", freeze=("fc1", "fc2"), mode="train", record="before", reseed=False, loss="mse",
+          lr=0.1, momentum=0.9, weight_decay=0.01, kind=torch.optim.SGD, steps=None, losses="list", returns="tuple",
+          zero="none", touch_fc1=False):
+    """A learner's fine_tune, with one thing changed."""
+
+    def fine_tune(model, X, y, n):
+        if reseed:
+            torch.manual_seed(0)
+        for name in freeze:
+            getattr(model, name).requires_grad_(False)
+        chosen = {"trainable": [p for p in model.parameters() if p.requires_grad], "all": list(model.parameters()),
+                  "weight": [model.fc3.weight]}[params]
+        settings = {"lr": lr, "momentum": momentum, "weight_decay": weight_decay}
+        if kind is torch.optim.Adam:
+            settings = {"lr": lr, "weight_decay": weight_decay}
+        optimizer = kind(chosen, **settings)
+        model.train(mode == "train")
+        out = []
+        for _ in range(n if steps is None else steps):
+            optimizer.zero_grad(set_to_none=zero == "none")
+            value = (nn.functional.mse_loss if loss == "mse" else nn.functional.l1_loss)(model(X), y)
+            value.backward()
+            optimizer.step()
+            if record == "after":
+                with torch.no_grad():
+                    value = nn.functional.mse_loss(model(X), y)
+            out.append(value.item())
+        if touch_fc1:
+            with torch.no_grad():
+                model.fc1.weight[0, 0] += 1
+        if losses == "tensor":
+            out = torch.tensor(out)
+        elif losses == "nan":
+            out[0] = float("nan")
+        elif losses == "inf":
+            out[3] = float("inf")
+        return {"tuple": (optimizer, out), "list": [optimizer, out], "optimizer": optimizer,
+                "swapped": (out, optimizer)}[returns]
+
+    return fine_tune
+
+
+def _save(optimizer=True, rng=True, whole=False, step=True, str_path=False, nan=False):
+    def save_checkpoint(path, model, opt, n):
+        if whole:
+            torch.save({"model": model, "optimizer": opt, "step": n}, path)
+            return
+        saved = {"model": model.state_dict()}
+        if optimizer:
+            saved["optimizer"] = opt.state_dict()
+        if rng:
+            saved["rng"] = torch.get_rng_state()
+        if step:
+            saved["step"] = n
+        if nan:
+            saved["model"] = {k: v.clone().fill_(float("nan")) for k, v in saved["model"].items()}
+        torch.save(saved, str(path) if str_path else path)
+
+    return save_checkpoint
+
+
+def _load(optimizer=True, rng=True, model=True, weights_only=True, whole=False, step="saved"):
+    def load_checkpoint(path, net, opt):
+        kwargs = {} if weights_only is None else {"weights_only": weights_only}
+        saved = torch.load(path, **kwargs)
+        if whole:
+            net.load_state_dict(saved["model"].state_dict())
+            return saved["step"]
+        if model:
+            net.load_state_dict(saved["model"])
+        if optimizer:
+            opt.load_state_dict(saved["optimizer"])
+        if rng:
+            torch.set_rng_state(saved["rng"])
+        return saved.get("step") if step == "saved" else step
+
+    return load_checkpoint
+
+
+_STASH = {}
+
+
+def _stash_save(path, model, optimizer, step):
+    _STASH["last"] = (copy.deepcopy(model.state_dict()), copy.deepcopy(optimizer.state_dict()), torch.get_rng_state(),
+                      step)
+    torch.save({}, path)
+
+
+def _stash_load(path, model, optimizer):
+    state, opt_state, rng, step = _STASH["last"]
+    model.load_state_dict(state)
+    optimizer.load_state_dict(opt_state)
+    torch.set_rng_state(rng)
+    return step
+
+
+def _stash_load_reading(path, model, optimizer):
+    torch.load(path, weights_only=True)
+    return _stash_load(path, model, optimizer)
+
+
 STDS = (mp._stds("plain", "tanh")[-1], mp._stds("gain", "tanh")[-1])
 
 CASES = [
@@ -169,18 +271,47 @@ CASES = [
     ("05.3", lambda: (STDS[0], float("-inf")), "not_yet", "`xavier_gain_std_30` is -inf"),
     ("05.3", lambda: ("0.13", STDS[1]), "not_yet", "`xavier_std_30` should be a number"),
     # 05.4
-    ("05.4", lambda: _frozen(), "correct", "changed fc3 and left fc1 and fc2 exactly as they were"),
-    ("05.4", lambda: _optimizer(lr=0.01), "not_yet", "learning rate is 0.01; the task asks for lr=0.1"),
-    ("05.4", lambda: _optimizer(torch.optim.Adam), "not_yet", "is a Adam; the task asks for plain SGD"),
-    ("05.4", lambda: _optimizer(which="all"), "not_yet", "4 of them frozen"),
-    ("05.4", lambda: _optimizer(which="weight"), "not_yet", "The optimizer lacks fc3.bias"),
-    ("05.4", lambda: _partly(("fc1",)), "not_yet", "fc2's parameters still have requires_grad=True"),
-    ("05.4", lambda: _partly(("fc1", "fc2", "fc3")), "not_yet", "fc3's parameters have requires_grad=False"),
-    ("05.4", lambda: (_frozen()[0], _optimizer()[1]), "not_yet", "are not partly_frozen's"),
-    ("05.4", lambda: (_frozen()[0], torch.optim.SGD), "not_yet", "is the class SGD, not an optimizer"),
-    ("05.4", lambda: (_frozen()[0], [1]), "not_yet", "should be a torch.optim.SGD optimizer"),
-    ("05.4", lambda: (nn.Linear(10, 1), _frozen()[1]), "not_yet", "should be the chapter's MLP"),
-    ("05.4", lambda: _optimizer(weight_decay=0.0, momentum=0.0, lr=float("nan")), "not_yet", "learning rate is nan"),
+    ("05.4", lambda: (mp.fine_tune_reference,), "correct", "Only fc3's 31 values trained"),
+    ("05.4", lambda: (_fine(returns="list"),), "correct", "Only fc3's 31 values trained"),
+    ("05.4", lambda: (_fine(losses="tensor"),), "correct", "Only fc3's 31 values trained"),
+    ("05.4", lambda: (_fine(params="all", zero="keep"),), "not_yet", "also holds frozen tensors"),
+    ("05.4", lambda: (_fine(params="all"),), "not_yet", "also holds frozen tensors"),
+    ("05.4", lambda: (_fine(params="weight"),), "not_yet", "it should hold fc3.weight and fc3.bias"),
+    ("05.4", lambda: (_fine(freeze=("fc1",)),), "not_yet", "fc2's parameters still have requires_grad=True"),
+    ("05.4", lambda: (_fine(mode="eval"),), "not_yet", "losses with dropout off"),
+    ("05.4", lambda: (_fine(record="after"),), "not_yet", "are not what 20 steps of full-batch MSE training give"),
+    ("05.4", lambda: (_fine(reseed=True),), "not_yet", "sets the seed itself"),
+    ("05.4", lambda: (_fine(loss="mae"),), "not_yet", "are not what 20 steps of full-batch MSE training give"),
+    ("05.4", lambda: (_fine(lr=0.01),), "not_yet", "The optimizer's lr is not 0.1"),
+    ("05.4", lambda: (_fine(momentum=0.0),), "not_yet", "The optimizer's momentum is not 0.9"),
+    ("05.4", lambda: (_fine(weight_decay=0.0),), "not_yet", "The optimizer's weight_decay is not 0.01"),
+    ("05.4", lambda: (_fine(kind=torch.optim.Adam),), "not_yet", "is a Adam; the task asks for torch.optim.SGD"),
+    ("05.4", lambda: (_fine(steps=19),), "not_yet", "`losses` holds 19 numbers"),
+    ("05.4", lambda: (_fine(losses="nan"),), "not_yet", "`losses[0]` is nan"),
+    ("05.4", lambda: (_fine(losses="inf"),), "not_yet", "`losses[3]` is inf"),
+    ("05.4", lambda: (_fine(returns="optimizer"),), "not_yet", "should return two things, (optimizer, losses)"),
+    ("05.4", lambda: (_fine(returns="swapped"),), "not_yet", "should be the optimizer it built"),
+    ("05.4", lambda: (_fine(touch_fc1=True),), "not_yet", "fine_tune changed fc1.weight"),
+    ("05.4", lambda: (lambda model, X, y, steps: 1 / 0,), "not_yet", "Running your code raised ZeroDivisionError"),
+    ("05.4", lambda: ("fine_tune",), "not_yet", "Pass your function itself"),
+    # 05.5
+    ("05.5", lambda: (mp.save_checkpoint_reference, mp.load_checkpoint_reference), "correct", "exactly the weights"),
+    ("05.5", lambda: (_save(str_path=True), mp.load_checkpoint_reference), "correct", "exactly the weights"),
+    ("05.5", lambda: (_save(optimizer=False), _load(optimizer=False)), "not_yet", "momentum buffers start from zero"),
+    ("05.5", lambda: (_save(rng=False), _load(rng=False)), "not_yet", "dropout would draw other masks"),
+    ("05.5", lambda: (mp.save_checkpoint_reference, _load(rng=False)), "not_yet", "dropout would draw other masks"),
+    ("05.5", lambda: (mp.save_checkpoint_reference, _load(model=False)), "not_yet", "the model's weights are not"),
+    ("05.5", lambda: (mp.save_checkpoint_reference, _load(weights_only=False)), "not_yet",
+     "without weights_only=True"),
+    ("05.5", lambda: (mp.save_checkpoint_reference, _load(weights_only=None)), "not_yet", "without weights_only=True"),
+    ("05.5", lambda: (_save(whole=True), _load(whole=True)), "not_yet", "refuses, such as the model"),
+    ("05.5", lambda: (mp.save_checkpoint_reference, _load(step=0)), "not_yet", "returned step 0"),
+    ("05.5", lambda: (_save(step=False), _load(step=None)), "not_yet", "`the step that load_checkpoint returns`"),
+    ("05.5", lambda: (_stash_save, _stash_load), "not_yet", "did not call torch.load"),
+    ("05.5", lambda: (_stash_save, _stash_load_reading), "not_yet", "the model's weights are not the saved ones"),
+    ("05.5", lambda: (lambda *a: None, mp.load_checkpoint_reference), "not_yet", "wrote no file at path"),
+    ("05.5", lambda: (_save(nan=True), mp.load_checkpoint_reference), "not_yet", "the model's weights are not"),
+    ("05.5", lambda: ("save", mp.load_checkpoint_reference), "not_yet", "Pass your function save_checkpoint itself"),
 ]
 
 
@@ -200,14 +331,32 @@ def test_05_1_a_slow_model_is_stopped(monkeypatch):
     assert time.monotonic() - start < 3 and "time limit" in feedback.en
 
 
-def test_checks_leave_the_learners_model_and_optimizer_alone():
+def test_checks_leave_the_learners_model_alone():
     (model, added, keys), _ = mp._batch_norm_reference()
     model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
     assert exercises.evaluate("05.1", model, added, keys).status == "correct"
     assert model.training and all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
-    frozen, optimizer = _frozen()
-    weights = {k: v.clone() for k, v in frozen.state_dict().items()}
-    assert exercises.evaluate("05.4", frozen, optimizer).status == "correct"
-    assert all(torch.equal(v, weights[k]) for k, v in frozen.state_dict().items())
-    assert all(p.grad is None for p in frozen.parameters())
+
+
+def test_05_4_the_correct_message_is_true_an_optimizer_over_all_parameters_moves_frozen_layers():
+    """With .grad tensors of zeros, SGD with momentum and weight decay over every parameter moves fc1."""
+    X, y = mp._diabetes_all()
+    model = mp._pretrained()
+    before = model.fc1.weight.detach().clone()
+    _fine(params="all", zero="keep")(model, X, y, 3)
+    assert not torch.equal(model.fc1.weight, before)
+
+
+def test_05_4_and_05_5_slow_functions_are_stopped(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+    start = time.monotonic()
+    assert "time limit" in exercises.evaluate("05.4", lambda *a: time.sleep(30)).en
+    assert "time limit" in exercises.evaluate("05.5", lambda *a: time.sleep(30), mp.load_checkpoint_reference).en
+    assert time.monotonic() - start < 5
+
+
+def test_05_5_the_notebooks_recipe_with_adam_state_would_pass():
+    """The notebook's checkpoint dict (step, model, optimizer, rng) is what the check accepts."""
+    feedback = exercises.evaluate("05.5", mp.save_checkpoint_reference, mp.load_checkpoint_reference)
+    assert feedback.status == "correct" and "weights_only=True" in feedback.en

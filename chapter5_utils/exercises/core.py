@@ -29,6 +29,7 @@ nothing to install.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import inspect
 import math
@@ -38,6 +39,7 @@ import random
 import signal
 import sys
 import sysconfig
+import textwrap
 import threading
 import time
 import traceback
@@ -671,8 +673,27 @@ def _get(exercise_id: Any) -> Exercise | None:
     return None
 
 
+def _is_unfinished_function(value: Any) -> bool:
+    """Return True for a function whose body is still only ``...`` (after its docstring, if any)."""
+    if not inspect.isfunction(value):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(value)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]
+    return bool(body) and all(isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+                              and statement.value.value is Ellipsis for statement in body)
+
+
 def _is_placeholder(value: Any) -> bool:
-    return value is Ellipsis
+    return value is Ellipsis or _is_unfinished_function(value)
 
 
 def not_attempted_message(exercise_id: str, lang: str) -> str:

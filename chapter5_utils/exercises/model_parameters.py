@@ -2,8 +2,10 @@
 
 05.1 batch norm's parameters and buffers (a BatchNorm1d(50) between fc1 and its ReLU, checked by
 what the model computes), 05.2 weight tying (the weight only, each layer keeps its bias), 05.3 the
-30-layer experiment with tanh, 05.4 freezing two layers and building an SGD optimizer (lr 0.1) over
-what still trains. The network is the chapter's MLP, ``chapter5_utils.models.ChapterMLP``.
+30-layer experiment with tanh, 05.4 fine-tuning the last layer (fc1 and fc2 frozen, an SGD optimizer
+over what still trains, from a model whose .grad tensors hold zeros), 05.5 saving a checkpoint and
+resuming from it exactly, loading with weights_only=True. The network is the chapter's MLP,
+``chapter5_utils.models.ChapterMLP``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import copy
 import functools
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -24,9 +27,12 @@ from chapter5_utils.exercises.core import (
     correct,
     describe,
     learner_code,
+    not_attempted,
     read_int,
     read_number,
+    read_numbers,
     register,
+    same_setting,
     show,
 )
 from chapter5_utils.exercises.korean import attach as josa
@@ -564,161 +570,531 @@ register(
 
 
 # ----------------------------------------------------------------------------------------------
-# 05.4 · freeze fc1 and fc2, optimize what still trains
+# 05.4 · fine-tune the last layer: freeze fc1 and fc2, train fc3 with an optimizer over what still trains
 
-LR_05_4 = 0.1
+FINE_TUNE_STEPS = 20
+FINE_TUNE_SETTINGS = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}
 
 
-def check_freezing(partly_frozen: Any, optimizer: Any) -> Feedback:
-    """Return the feedback on 05.4: fc1 and fc2 frozen, fc3 trains, an SGD optimizer (lr 0.1) holds fc3's
-    tensors only."""
-    partly_frozen = _module("partly_frozen", partly_frozen, "the chapter's MLP", "이 장의 MLP")
-    layers = _layers("partly_frozen", partly_frozen)
-    if isinstance(optimizer, type):
+@functools.cache
+def _diabetes_all() -> tuple[torch.Tensor, torch.Tensor]:
+    """All 442 patients, features and target standardised, float32: notebook 05's X_all and y_all."""
+    from chapter5_utils.data import as_tensors, load_diabetes, standardize
+
+    diabetes = load_diabetes()
+    features, target = standardize(diabetes.X)[0], standardize(diabetes.y[:, None])[0]
+    X, y = as_tensors(features, target, dtype=torch.float32)
+    return X, y
+
+
+def _train(net: nn.Module, optimizer: torch.optim.Optimizer, steps: int) -> list[float]:
+    X, y = _diabetes_all()
+    net.train()
+    losses = []
+    with torch.enable_grad():
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(net(X), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return losses
+
+
+@functools.cache
+def _pretrained_state() -> dict[str, torch.Tensor]:
+    """A chapter MLP after 5 Adam steps on every layer: where fine-tuning starts."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        net = ChapterMLP()
+        _train(net, torch.optim.Adam(net.parameters(), lr=0.01), 5)
+    return {k: v.clone() for k, v in net.state_dict().items()}
+
+
+def _pretrained() -> ChapterMLP:
+    net = ChapterMLP()
+    net.load_state_dict(_pretrained_state())
+    for p in net.parameters():  # what a training loop leaves behind: zeros in every .grad
+        p.grad = torch.zeros_like(p)
+    return net
+
+
+def fine_tune_reference(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int
+                        ) -> tuple[torch.optim.Optimizer, list[float]]:
+    """Freeze fc1 and fc2, train fc3 with SGD (lr 0.1, momentum 0.9, weight decay 0.01); return it and the losses."""
+    model.fc1.requires_grad_(False)
+    model.fc2.requires_grad_(False)
+    optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], **FINE_TUNE_SETTINGS)
+    model.train()
+    losses = []
+    with torch.enable_grad():
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(X), y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+    return optimizer, losses
+
+
+@functools.cache
+def _fine_tune_losses(variant: str) -> tuple[float, ...]:
+    """The losses of the reference fine-tuning, and of typical mistakes ("eval", "reseeded")."""
+    X, y = _diabetes_all()
+    with torch.random.fork_rng(devices=[]):
+        model = _pretrained()
+        torch.manual_seed(1)
+        if variant == "reseeded":
+            torch.manual_seed(0)
+        if variant == "eval":
+            model.fc1.requires_grad_(False)
+            model.fc2.requires_grad_(False)
+            optimizer = torch.optim.SGD(model.fc3.parameters(), **FINE_TUNE_SETTINGS)
+            model.eval()
+            losses = []
+            with torch.enable_grad():
+                for _ in range(FINE_TUNE_STEPS):
+                    optimizer.zero_grad()
+                    loss = nn.functional.mse_loss(model(X), y)
+                    loss.backward()
+                    optimizer.step()
+                    losses.append(loss.item())
+            return tuple(losses)
+        _, losses = fine_tune_reference(model, X, y, FINE_TUNE_STEPS)
+    return tuple(losses)
+
+
+def check_fine_tune(fine_tune: Any) -> Feedback:
+    """Return the feedback on 05.4: ``fine_tune(model, X, y, steps)`` freezes fc1 and fc2, trains fc3 with
+    SGD(lr=0.1, momentum=0.9, weight_decay=0.01) over what still trains, and returns (optimizer, losses)."""
+    if not callable(fine_tune) or isinstance(fine_tune, type):
         raise NotYet(
-            f"optimizer_4 is the class {optimizer.__name__}, not an optimizer: call it with the parameters and "
-            "lr=0.1.",
-            f"optimizer_4는 옵티마이저가 아니라 클래스 {josa(optimizer.__name__, '이다/다')}. 파라미터와 lr=0.1을 "
-            "넣어 호출하라.",
+            f"Pass your function itself, fine_tune (without parentheses), got {describe(fine_tune)}.",
+            f"함수 자체를 괄호 없이 fine_tune으로 넘겨라. 받은 것: {describe(fine_tune, 'ko')}.",
         )
+    X, y = _diabetes_all()
+    model = _pretrained()
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    torch.manual_seed(1)  # dropout's masks: the same as the reference's
+    with learner_code():
+        result = fine_tune(model, X.clone(), y.clone(), FINE_TUNE_STEPS)
+    if result is None or result is Ellipsis:
+        return not_attempted("05.4")
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise NotYet(
+            f"fine_tune should return two things, (optimizer, losses), got {describe(result)}.",
+            f"fine_tune은 `(optimizer, losses)` 두 가지를 돌려줘야 한다. 받은 것: {describe(result, 'ko')}.",
+        )
+    optimizer, losses = result
     if not isinstance(optimizer, torch.optim.Optimizer):
         raise NotYet(
-            f"optimizer_4 should be a torch.optim.SGD optimizer, got {describe(optimizer)}.",
-            f"optimizer_4에는 torch.optim.SGD 옵티마이저가 와야 한다. 받은 것: {describe(optimizer, 'ko')}.",
+            f"The first thing fine_tune returns should be the optimizer it built, got {describe(optimizer)}.",
+            f"fine_tune이 돌려주는 첫째 값은 함수가 만든 옵티마이저여야 한다. 받은 것: {describe(optimizer, 'ko')}.",
         )
     if not isinstance(optimizer, torch.optim.SGD):
         raise NotYet(
-            f"optimizer_4 is a {type(optimizer).__name__}; the task asks for plain SGD: torch.optim.SGD(..., lr=0.1).",
-            f"optimizer_4가 {josa(type(optimizer).__name__, '이다/다')}. 문제는 보통의 SGD, 즉 "
-            "torch.optim.SGD(..., lr=0.1)를 묻는다.",
+            f"fine_tune's optimizer is a {type(optimizer).__name__}; the task asks for torch.optim.SGD with lr=0.1, "
+            "momentum=0.9 and weight_decay=0.01.",
+            f"fine_tune의 옵티마이저가 {josa(type(optimizer).__name__, '이다/다')}. 문제는 lr=0.1, momentum=0.9, "
+            "weight_decay=0.01인 torch.optim.SGD를 묻는다.",
         )
-    rates = {float(group["lr"]) for group in optimizer.param_groups}
-    if rates != {LR_05_4}:
-        shown = ", ".join(show(r, "g") for r in sorted(rates))
-        raise NotYet(
-            f"optimizer_4's learning rate is {shown}; the task asks for lr=0.1.",
-            f"optimizer_4의 학습률은 {josa(shown, '이다/다')}. 문제는 lr=0.1을 묻는다.",
-        )
-    names = {id(p): name for name, p in partly_frozen.named_parameters()}
-    for name in ("fc1", "fc2"):
-        if any(p.requires_grad for p in layers[name].parameters()):
+    for key, want in FINE_TUNE_SETTINGS.items():
+        values = {float(group.get(key, 0.0)) for group in optimizer.param_groups}
+        if len(values) != 1 or not same_setting(values.pop(), want):
             raise NotYet(
-                f"{name}'s parameters still have requires_grad=True: freeze {name} as well.",
-                f"{name}의 파라미터가 아직 requires_grad=True다. {name}도 동결하라.",
+                f"The optimizer's {key} is not {show(want, 'g')}: build torch.optim.SGD(..., lr=0.1, momentum=0.9, "
+                "weight_decay=0.01).",
+                f"옵티마이저의 `{key}` 값이 {josa(show(want, 'g'), '이/가')} 아니다. "
+                "torch.optim.SGD(..., lr=0.1, momentum=0.9, weight_decay=0.01)로 만들어라.",
             )
-    if not all(p.requires_grad for p in layers["fc3"].parameters()):
-        raise NotYet(
-            "fc3's parameters have requires_grad=False: only fc1 and fc2 should be frozen, fc3 keeps training.",
-            "fc3의 파라미터가 requires_grad=False다. fc1과 fc2만 동결하고 fc3는 계속 학습해야 한다.",
-        )
+    names = {id(p): name for name, p in model.named_parameters()}
     held = [p for group in optimizer.param_groups for p in group["params"]]
-    foreign = [p for p in held if id(p) not in names]
-    if foreign:
+    if any(id(p) not in names for p in held):
         raise NotYet(
-            f"{len(foreign)} of the optimizer's {len(held)} tensors are not partly_frozen's: did you build it from "
-            "another model's parameters?",
-            f"옵티마이저의 텐서 {len(held)}개 가운데 {len(foreign)}개가 partly_frozen의 것이 아니다. 다른 모델의 "
-            "파라미터로 만들지 않았는가?",
+            "The optimizer holds tensors that are not the model's: build it from the model that fine_tune received.",
+            "옵티마이저에 모델의 것이 아닌 텐서가 들어 있다. fine_tune이 받은 모델로 옵티마이저를 만들어라.",
         )
-    frozen_held = [names[id(p)] for p in held if not p.requires_grad]
-    if frozen_held:
+    held_names = sorted(names[id(p)] for p in held)
+    for name in ("fc1", "fc2"):
+        if any(p.requires_grad for p in getattr(model, name).parameters()):
+            raise NotYet(
+                f"After fine_tune, {name}'s parameters still have requires_grad=True: freeze {name} with "
+                f"model.{name}.requires_grad_(False).",
+                f"fine_tune 뒤에도 {name}의 파라미터가 requires_grad=True다. model.{name}.requires_grad_(False)로 "
+                f"{name}도 동결하라.",
+            )
+    if held_names != ["fc3.bias", "fc3.weight"]:
+        frozen = [n for n in held_names if not n.startswith("fc3.")]
+        if frozen:
+            raise NotYet(
+                f"The optimizer also holds frozen tensors ({', '.join(frozen)}). With momentum and weight decay it "
+                "can still move a frozen tensor whose .grad is a tensor of zeros: give it only what still trains.",
+                f"옵티마이저에 동결된 텐서({', '.join(frozen)})도 들어 있다. 모멘텀과 가중치 감쇠가 있으면 .grad가 0 "
+                "텐서인 동결된 텐서도 움직일 수 있다. 아직 학습하는 것만 넘겨라.",
+            )
         raise NotYet(
-            f"The optimizer holds {len(held)} tensors, {len(frozen_held)} of them frozen ({', '.join(frozen_held)}): "
-            "give it only the parameters whose requires_grad is True.",
-            f"옵티마이저가 텐서 {len(held)}개를 가지고 있고 그 가운데 {len(frozen_held)}개는 동결된 것이다"
-            f"({', '.join(frozen_held)}). requires_grad가 True인 파라미터만 넘겨라.",
+            f"The optimizer holds {', '.join(held_names) or 'nothing'}; it should hold fc3.weight and fc3.bias.",
+            f"옵티마이저가 가진 것: {', '.join(held_names) or '없음'}. fc3.weight와 fc3.bias를 가져야 한다.",
         )
-    missing = [name for name, p in partly_frozen.named_parameters()
-               if p.requires_grad and all(p is not q for q in held)]
-    if missing:
+    moved = [n for n, p in model.named_parameters() if not torch.equal(p.detach(), before[n])]
+    if any(n.startswith(("fc1.", "fc2.")) for n in moved):
         raise NotYet(
-            f"The optimizer lacks {', '.join(missing)}: it would never update them.",
-            f"옵티마이저에 없는 파라미터: {', '.join(missing)}. 그러면 이것들은 갱신되지 않는다.",
+            f"fine_tune changed {', '.join(n for n in moved if not n.startswith('fc3.'))}: a frozen layer must keep "
+            "every value.",
+            f"fine_tune이 {josa(', '.join(n for n in moved if not n.startswith('fc3.')), '을/를')} 바꾸었다. 동결된 "
+            "층은 값을 하나도 바꾸면 안 된다.",
         )
-    # One step on a copy (the copy keeps the optimizer pointing at the copied model's tensors).
-    with learner_code():
-        model_copy, optimizer_copy = copy.deepcopy((partly_frozen, optimizer))
-        model_copy.eval()  # no dropout: the learner's random state is left alone
-        before = {name: p.detach().clone() for name, p in model_copy.named_parameters()}
-        generator = torch.Generator().manual_seed(0)
-        dtype = model_copy.fc1.weight.dtype
-        x, y = torch.randn(8, N_FEATURES, generator=generator), torch.randn(8, 1, generator=generator)
-        optimizer_copy.zero_grad()
-        with torch.enable_grad():
-            nn.functional.mse_loss(model_copy(x.to(dtype)), y.to(dtype)).backward()
-        optimizer_copy.step()
-    moved = [name for name, p in model_copy.named_parameters() if not torch.equal(p.detach(), before[name])]
-    if any(name.startswith(("fc1.", "fc2.")) for name in moved) or not any(n.startswith("fc3.") for n in moved):
-        changed = ", ".join(moved) or "nothing"
-        changed_ko = ", ".join(moved) or "없음"
+    values = read_numbers("losses", losses)
+    if values.shape != (FINE_TUNE_STEPS,):
         raise NotYet(
-            f"One optimizer step on a copy changed {changed}, not fc3 alone: check the optimizer's settings.",
-            f"복사본에서 한 번 갱신했을 때 바뀐 것: {changed_ko}. fc3만 바뀌어야 한다. 옵티마이저 설정을 확인하라.",
+            f"`losses` holds {values.size} numbers, but fine_tune(model, X, y, steps={FINE_TUNE_STEPS}) takes "
+            f"{FINE_TUNE_STEPS} steps: one loss per step.",
+            f"`losses`에는 수가 {values.size}개 있는데, fine_tune(model, X, y, steps={FINE_TUNE_STEPS})은 "
+            f"{FINE_TUNE_STEPS}스텝을 간다. 스텝마다 손실 하나여야 한다.",
         )
-    values = sum(p.numel() for p in held)
+    reference = np.asarray(_fine_tune_losses("reference"))
+    tol = 1e-5 * float(np.abs(reference).max())
+    if not np.abs(values - reference).max() < tol:
+        for variant, en, ko in (
+            ("eval", "These are the losses with dropout off: keep the model in training mode (model.train()) while "
+                     "it trains.",
+             "드롭아웃을 끈 손실이다. 학습하는 동안에는 모델을 학습 모드(model.train())로 두어라."),
+            ("reseeded", "Your function sets the seed itself: leave the random state as it is (the check seeds it "
+                         "before calling fine_tune).",
+             "함수가 시드를 직접 정한다. 난수 상태는 그대로 두어라(채점 코드가 fine_tune을 부르기 전에 시드를 "
+             "정한다)."),
+        ):
+            if np.abs(values - np.asarray(_fine_tune_losses(variant))).max() < tol:
+                raise NotYet(en, ko)
+        first, last = show(values[0], ".4f"), show(values[-1], ".4f")
+        raise NotYet(
+            f"Your losses ({first} … {last}) are not what {FINE_TUNE_STEPS} steps of full-batch MSE training give: "
+            "in each step optimizer.zero_grad(), loss = mse_loss(model(X), y), loss.backward(), optimizer.step(), "
+            "and keep loss.item().",
+            f"손실({first} … {last})이 전체 배치 MSE 학습 {FINE_TUNE_STEPS}스텝의 결과와 다르다. 스텝마다 "
+            "`optimizer.zero_grad()`, `loss = mse_loss(model(X), y)`, `loss.backward()`, `optimizer.step()`을 하고 "
+            "`loss.item()`을 남겨라.",
+        )
+    n_values = sum(p.numel() for p in held)
     return correct(
-        f"The SGD optimizer holds fc3's {len(held)} tensors ({values} values) and nothing frozen; one step on a copy "
-        "changed fc3 and left fc1 and fc2 exactly as they were.",
-        f"SGD 옵티마이저는 fc3의 텐서 {len(held)}개(값 {values}개)만 가지고 동결된 것은 없다. 복사본에서 한 번 "
-        "갱신하면 fc3만 바뀌고 fc1과 fc2는 그대로다.",
+        f"Only fc3's {n_values} values trained; fc1 and fc2 kept every value although their .grad held zeros, "
+        f"because the optimizer does not hold them. The training loss went from {show(values[0], '.3f')} to "
+        f"{show(values[-1], '.3f')} in {FINE_TUNE_STEPS} steps: a frozen feature extractor, a trained head.",
+        f"fc3의 값 {n_values}개만 학습했다. fc1과 fc2는 .grad에 0이 들어 있었지만 옵티마이저가 그 텐서를 가지고 있지 "
+        f"않으므로 값을 하나도 바꾸지 않았다. 학습 손실은 {FINE_TUNE_STEPS}스텝 동안 {show(values[0], '.3f')}에서 "
+        f"{josa(show(values[-1], '.3f'), '으로/로')} 내려갔다. 특성 추출기는 동결하고 마지막 층만 학습한 것이다.",
     )
 
 
-def _freezing_reference() -> tuple[tuple, dict]:
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        partly_frozen = ChapterMLP()
-    partly_frozen.fc1.requires_grad_(False)
-    partly_frozen.fc2.requires_grad_(False)
-    trainable = [p for p in partly_frozen.parameters() if p.requires_grad]
-    optimizer_4 = torch.optim.SGD(trainable, lr=LR_05_4)
-    return (partly_frozen, optimizer_4), {}
+_FINE_TUNE_CODE = """\
+def fine_tune(model, X, y, steps):
+    model.fc1.requires_grad_(False)
+    model.fc2.requires_grad_(False)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.SGD(trainable, lr=0.1, momentum=0.9, weight_decay=0.01)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(X), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return optimizer, losses
 
 
-_FREEZING_SOLUTION_CODE = """\
-set_seed(0)
-partly_frozen = ChapterMLP()
-partly_frozen.fc1.requires_grad_(False)
-partly_frozen.fc2.requires_grad_(False)
-trainable = [p for p in partly_frozen.parameters() if p.requires_grad]
-optimizer_4 = torch.optim.SGD(trainable, lr=0.1)
-print([len(group["params"]) for group in optimizer_4.param_groups])  # [2]: fc3.weight and fc3.bias
-check("05.4", partly_frozen, optimizer_4)
+check("05.4", fine_tune)
 """
 
 register(
     Exercise(
         id="05.4",
-        check=check_freezing,
+        check=check_fine_tune,
         hints={
             "en": [
-                "requires_grad_(False) works on a whole module: it freezes every parameter the layer holds.",
-                "An optimizer takes any list of parameters, not only model.parameters(): keep those that still "
-                "require a gradient.",
-                'optimizer_4.param_groups[0]["params"] shows which tensors the optimizer holds.',
+                "Two things make a layer frozen: its parameters stop requiring a gradient, and the optimizer does "
+                "not hold them.",
+                "requires_grad_(False) works on a whole module. An optimizer takes any list of parameters: give "
+                "torch.optim.SGD only those whose requires_grad is still True.",
+                "The loop is the notebook's train_steps with the losses kept: zero_grad, forward in training mode, "
+                "MSE, backward, step, then loss.item().",
             ],
             "ko": [
-                "requires_grad_(False)는 모듈 전체에 쓸 수 있다. 그 층이 가진 모든 파라미터를 동결한다.",
-                "옵티마이저는 model.parameters()만이 아니라 어떤 파라미터 리스트든 받는다. 아직 기울기가 필요한 것만 "
-                "남겨라.",
-                'optimizer_4.param_groups[0]["params"]를 보면 옵티마이저가 가진 텐서를 알 수 있다.',
+                "층을 동결하려면 두 가지가 필요하다. 파라미터가 더는 기울기를 요구하지 않아야 하고, 옵티마이저가 그 "
+                "파라미터를 가지지 않아야 한다.",
+                "requires_grad_(False)는 모듈 전체에 쓸 수 있다. 옵티마이저는 어떤 파라미터 리스트든 받는다. "
+                "torch.optim.SGD에는 requires_grad가 아직 True인 것만 넘겨라.",
+                "반복문은 노트북의 train_steps에 손실 기록을 더한 것이다. `zero_grad`, 학습 모드의 순전파, MSE, "
+                "`backward`, `step`, 그리고 `loss.item()`.",
             ],
         },
         solution=_solution(
-            _FREEZING_SOLUTION_CODE,
-            "The optimizer now holds only fc3's weight and bias. PyTorch's optimizers skip a tensor whose .grad is "
-            "None, so handing them the frozen ones usually does no harm; but a tensor frozen after some training "
-            "keeps its old .grad (zeros after zero_grad(set_to_none=False)), and weight decay still moves it. An "
-            "optimizer that only holds what trains cannot do that, and says what you mean.",
-            "이제 옵티마이저는 fc3의 가중치와 편향만 가진다. PyTorch의 옵티마이저는 .grad가 None인 텐서를 "
-            "건너뛰므로, 동결된 텐서를 넘겨도 대개는 해가 없다. 그러나 얼마간 학습한 뒤에 동결한 텐서는 예전의 "
-            ".grad를 그대로 가지고 있고(zero_grad(set_to_none=False) 뒤에는 0), 가중치 감쇠가 여전히 그 텐서를 "
-            "움직인다. 학습할 것만 가진 옵티마이저에서는 그런 일이 없고, 의도도 분명히 드러난다.",
+            _FINE_TUNE_CODE,
+            "The check starts from a model whose every .grad holds zeros, as a training loop leaves it. An optimizer "
+            "that held fc1 and fc2 would skip them only while their .grad is None; with momentum and weight decay, a "
+            "tensor whose .grad is a tensor of zeros still moves (weight decay adds 0.01·θ to its gradient). An "
+            "optimizer over what still trains cannot touch a frozen layer.",
+            "채점 코드는 학습 반복문이 남기는 것처럼 모든 .grad에 0이 든 모델에서 시작한다. fc1과 fc2를 가진 "
+            "옵티마이저는 .grad가 None일 때만 그 텐서를 건너뛴다. 모멘텀과 가중치 감쇠가 있으면 .grad가 0 텐서인 "
+            "텐서도 움직인다(가중치 감쇠가 기울기에 0.01·θ를 더한다). 아직 학습하는 것만 가진 옵티마이저는 동결된 "
+            "층을 건드릴 수 없다.",
         ),
-        reference=_freezing_reference,
+        reference=lambda: ((fine_tune_reference,), {}),
         task=(
-            "Freeze `fc1` and `fc2` of a fresh chapter MLP, then create a `torch.optim.SGD` optimizer with "
-            "`lr=0.1` that holds only the parameters that still train."
+            "Write `fine_tune(model, X, y, steps)`: it freezes `fc1` and `fc2` of the chapter MLP `model`, builds "
+            "`torch.optim.SGD(..., lr=0.1, momentum=0.9, weight_decay=0.01)` over the parameters that still train, "
+            "trains `steps` full-batch steps of MSE on `(X, y)` in training mode, and returns the optimizer and "
+            "the list of the losses (one per step, before its update). The check runs it on a trained model whose "
+            "`.grad` tensors hold zeros, and checks that `fc1` and `fc2` keep every value."
+        ),
+    )
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# 05.5 · save and resume a checkpoint, exactly and safely
+
+RESUME_TOTAL, RESUME_AT, RESUME_LATER = 30, 12, 20
+RESUME_SETTINGS = {"lr": 0.05, "momentum": 0.9}
+
+
+def _resume_model(seed: int) -> tuple[ChapterMLP, torch.optim.SGD]:
+    torch.manual_seed(seed)
+    net = ChapterMLP()
+    return net, torch.optim.SGD(net.parameters(), **RESUME_SETTINGS)
+
+
+@functools.cache
+def _never_stopped() -> dict[str, torch.Tensor]:
+    with torch.random.fork_rng(devices=[]):
+        net, optimizer = _resume_model(7)
+        _train(net, optimizer, RESUME_TOTAL)
+    return {k: v.clone() for k, v in net.state_dict().items()}
+
+
+def _state_equal(a: dict, b: dict) -> bool:
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and a.shape == b.shape \
+            and torch.equal(a, b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_state_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_state_equal(x, z) for x, z in zip(a, b))
+    return a == b
+
+
+class _LoadRecorder:
+    """Replaces torch.load inside the block and records the weights_only argument of every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+        self.original = torch.load
+
+    def __enter__(self) -> _LoadRecorder:
+        def load(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(kwargs.get("weights_only", "missing"))
+            return self.original(*args, **kwargs)
+
+        torch.load = load
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        torch.load = self.original
+
+
+def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
+    """Return the feedback on 05.5: a run stopped after 12 of 30 steps and resumed in a new session from the
+    learner's checkpoint ends exactly where the run that never stopped ends, loading with weights_only=True."""
+    import pickle
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    for name, value in (("save_checkpoint", save_checkpoint), ("load_checkpoint", load_checkpoint)):
+        if not callable(value) or isinstance(value, type):
+            raise NotYet(
+                f"Pass your function {name} itself (without parentheses), got {describe(value)}.",
+                f"함수 {name} 자체를 괄호 없이 넘겨라. 받은 것: {describe(value, 'ko')}.",
+            )
+    with torch.random.fork_rng(devices=[]), tempfile.TemporaryDirectory() as folder:
+        net, optimizer = _resume_model(7)
+        _train(net, optimizer, RESUME_AT)
+        saved_model = {k: v.clone() for k, v in net.state_dict().items()}
+        saved_optimizer = copy.deepcopy(optimizer.state_dict())
+        saved_rng = torch.get_rng_state()
+        first = Path(folder) / "checkpoint.pt"
+        with learner_code():
+            returned = save_checkpoint(first, net, optimizer, RESUME_AT)
+        if returned is Ellipsis:
+            return not_attempted("05.5")
+        if not first.is_file():
+            raise NotYet(
+                "save_checkpoint(path, model, optimizer, step) wrote no file at path: save the checkpoint with "
+                "torch.save(..., path).",
+                "`save_checkpoint(path, model, optimizer, step)`가 `path`에 파일을 쓰지 않았다. `torch.save(..., "
+                "path)`로 "
+                "체크포인트를 저장하라.",
+            )
+        _train(net, optimizer, RESUME_LATER - RESUME_AT)  # a later checkpoint too: the load must read its file
+        with learner_code():
+            save_checkpoint(Path(folder) / "later.pt", net, optimizer, RESUME_LATER)
+        moved = Path(folder) / "moved.pt"  # the new session reads the file, and only the file
+        shutil.move(first, moved)
+        try:
+            content = torch.load(moved, weights_only=True)
+        except pickle.UnpicklingError as error:
+            raise NotYet(
+                "Your checkpoint holds Python objects that torch.load(..., weights_only=True) refuses, such as the "
+                "model or the optimizer object itself: save model.state_dict() and optimizer.state_dict(), which "
+                "hold only tensors, numbers and strings.",
+                "체크포인트에 torch.load(..., weights_only=True)가 거부하는 파이썬 객체(모델이나 옵티마이저 객체 "
+                "자체)가 들어 있다. 텐서와 수와 문자열만 담긴 model.state_dict()와 optimizer.state_dict()를 저장하라.",
+            ) from error
+        del content
+        fresh, fresh_optimizer = _resume_model(123)  # a new session: other weights, another random state
+        with _LoadRecorder() as recorder, learner_code():
+            step = load_checkpoint(moved, fresh, fresh_optimizer)
+        if step is Ellipsis:
+            return not_attempted("05.5")
+        if not recorder.calls:
+            raise NotYet(
+                "load_checkpoint did not call torch.load: it must read the checkpoint from the file at path, with "
+                "torch.load(path, weights_only=True).",
+                "load_checkpoint가 torch.load를 부르지 않았다. `path`의 파일에서 `torch.load(path, "
+                "weights_only=True)`로 "
+                "체크포인트를 읽어야 한다.",
+            )
+        if any(flag is not True for flag in recorder.calls):
+            raise NotYet(
+                "load_checkpoint calls torch.load without weights_only=True. A checkpoint can come from anywhere, "
+                "and weights_only=True refuses a file that asks to run code: write torch.load(path, "
+                "weights_only=True).",
+                "load_checkpoint가 weights_only=True 없이 torch.load를 부른다. 체크포인트는 어디서든 올 수 있고, "
+                "weights_only=True는 코드를 실행하라는 파일을 거부한다. torch.load(path, weights_only=True)로 써라.",
+            )
+        if not _state_equal(fresh.state_dict(), saved_model):
+            raise NotYet(
+                "After load_checkpoint the model's weights are not the saved ones: load them with "
+                "model.load_state_dict(...).",
+                "load_checkpoint 뒤에도 모델의 가중치가 저장한 값이 아니다. model.load_state_dict(...)로 불러와라.",
+            )
+        if not _state_equal(fresh_optimizer.state_dict(), saved_optimizer):
+            raise NotYet(
+                "After load_checkpoint the optimizer's state is not the saved one: SGD's momentum buffers start "
+                "from zero again, and the resumed run takes other steps. Save optimizer.state_dict() and load it "
+                "with optimizer.load_state_dict(...).",
+                "load_checkpoint 뒤에도 옵티마이저의 상태가 저장한 것이 아니다. SGD의 모멘텀 버퍼가 다시 0에서 "
+                "시작하므로 이어 간 학습이 다른 스텝을 밟는다. optimizer.state_dict()를 저장하고 "
+                "optimizer.load_state_dict(...)로 불러와라.",
+            )
+        if not torch.equal(torch.get_rng_state(), saved_rng):
+            raise NotYet(
+                "After load_checkpoint the random state is not the saved one, so dropout would draw other masks: "
+                "save torch.get_rng_state() and restore it with torch.set_rng_state(...).",
+                "load_checkpoint 뒤에도 난수 상태가 저장한 것이 아니라서 드롭아웃이 다른 마스크를 뽑는다. "
+                "torch.get_rng_state()를 저장하고 torch.set_rng_state(...)로 되돌려라.",
+            )
+        done = read_int("the step that load_checkpoint returns", step)
+        if done != RESUME_AT:
+            raise NotYet(
+                f"load_checkpoint returned step {done}, but the checkpoint was saved after {RESUME_AT} steps: return "
+                "the step that save_checkpoint stored.",
+                f"load_checkpoint가 스텝 {josa(done, '을/를')} 돌려주었는데, 체크포인트는 {RESUME_AT}스텝 뒤에 "
+                "저장되었다. save_checkpoint가 저장한 스텝을 돌려주어라.",
+            )
+        _train(fresh, fresh_optimizer, RESUME_TOTAL - done)
+    if not _state_equal(fresh.state_dict(), _never_stopped()):
+        raise NotYet(
+            "Everything was restored, but the resumed run does not end where the run that never stopped ends: "
+            "does save_checkpoint change the model, the optimizer or the random state?",
+            "모든 것을 되돌렸는데도 이어 간 학습이 멈추지 않은 학습과 같은 곳에서 끝나지 않는다. save_checkpoint가 "
+            "모델이나 옵티마이저, 난수 상태를 바꾸지 않는가?",
+        )
+    return correct(
+        f"Stopped after {RESUME_AT} of {RESUME_TOTAL} SGD steps and resumed in a new session, the run ends with "
+        "exactly the weights of the run that never stopped: the checkpoint holds the model's and the optimizer's "
+        "state_dict, the random state and the step, and it loads with weights_only=True.",
+        f"SGD {RESUME_TOTAL}스텝 가운데 {RESUME_AT}스텝 뒤에 멈추고 새 세션에서 이어 간 학습이 멈추지 않은 학습과 "
+        "정확히 같은 가중치로 끝난다. 체크포인트에 모델과 옵티마이저의 state_dict, 난수 상태, 스텝 수가 들어 있고, "
+        "weights_only=True로 불러온다.",
+    )
+
+
+def save_checkpoint_reference(path: Any, model: nn.Module, optimizer: torch.optim.Optimizer, step: int) -> None:
+    """Save what resuming needs: the model's and the optimizer's state_dict, the random state and the step."""
+    torch.save({"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "rng": torch.get_rng_state()}, path)
+
+
+def load_checkpoint_reference(path: Any, model: nn.Module, optimizer: torch.optim.Optimizer) -> int:
+    """Load a checkpoint saved by ``save_checkpoint_reference`` into model and optimizer; return its step."""
+    saved = torch.load(path, weights_only=True)
+    model.load_state_dict(saved["model"])
+    optimizer.load_state_dict(saved["optimizer"])
+    torch.set_rng_state(saved["rng"])
+    return saved["step"]
+
+
+_CHECKPOINT_CODE = """\
+def save_checkpoint(path, model, optimizer, step):
+    torch.save({"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "rng": torch.get_rng_state()}, path)
+
+
+def load_checkpoint(path, model, optimizer):
+    saved = torch.load(path, weights_only=True)
+    model.load_state_dict(saved["model"])
+    optimizer.load_state_dict(saved["optimizer"])
+    torch.set_rng_state(saved["rng"])
+    return saved["step"]
+
+
+check("05.5", save_checkpoint, load_checkpoint)
+"""
+
+register(
+    Exercise(
+        id="05.5",
+        check=check_checkpoint,
+        hints={
+            "en": [
+                "A resumed run repeats the run that never stopped only if everything that decides the next steps is "
+                "restored: the weights, the optimizer's buffers, the random numbers dropout will draw, and where "
+                "training was.",
+                "save_checkpoint puts a dict of model.state_dict(), optimizer.state_dict(), torch.get_rng_state() "
+                "and step into torch.save(..., path). Only tensors, numbers and strings: then it loads with "
+                "weights_only=True.",
+                "load_checkpoint reads the dict with torch.load(path, weights_only=True), hands each part to "
+                "load_state_dict (model and optimizer) or torch.set_rng_state, and returns the step.",
+            ],
+            "ko": [
+                "다음 스텝을 정하는 것이 모두 되돌려져야 이어 간 학습이 멈추지 않은 학습을 그대로 되풀이한다. "
+                "가중치, 옵티마이저의 버퍼, 드롭아웃이 뽑을 난수, 그리고 학습이 어디까지 왔는지다.",
+                "save_checkpoint는 model.state_dict(), optimizer.state_dict(), torch.get_rng_state(), step을 담은 "
+                "딕셔너리를 `torch.save(..., path)`로 저장한다. 텐서와 수와 문자열만 담아야 weights_only=True로 "
+                "불러올 수 있다.",
+                "load_checkpoint는 torch.load(path, weights_only=True)로 딕셔너리를 읽고, 각 부분을 "
+                "load_state_dict(모델과 옵티마이저)나 torch.set_rng_state에 넘긴 뒤 step을 돌려준다.",
+            ],
+        },
+        solution=_solution(
+            _CHECKPOINT_CODE,
+            "The momentum buffers are part of SGD's state: without them the resumed run restarts its velocity "
+            "from zero. The random state decides dropout's next masks. A dict of state_dicts holds only tensors, "
+            "numbers and strings, which weights_only=True loads and which cannot ask torch.load to run code.",
+            "모멘텀 버퍼는 SGD 상태의 일부다. 버퍼가 없으면 이어 간 학습은 속도를 다시 0에서 시작한다. 난수 상태는 "
+            "드롭아웃의 다음 마스크를 정한다. state_dict를 담은 딕셔너리에는 텐서와 수와 문자열만 있으므로 "
+            "weights_only=True로 불러올 수 있고, torch.load에 코드를 실행하라고 요구할 수도 없다.",
+        ),
+        reference=lambda: ((save_checkpoint_reference, load_checkpoint_reference), {}),
+        task=(
+            "Write `save_checkpoint(path, model, optimizer, step)` and `load_checkpoint(path, model, optimizer)` "
+            "(which returns the step). The check trains a chapter MLP with SGD (momentum 0.9) for 12 of 30 steps, "
+            "saves with your function (and again after 20 steps, to another file), moves the first file, and resumes "
+            "from it in a new session: a fresh model and optimizer "
+            "and another random state, loaded with your function. The resumed run must end with exactly the "
+            "weights of a run that never stopped, and the file must load with `torch.load(path, "
+            "weights_only=True)`, which your `load_checkpoint` must use."
         ),
     )
 )
