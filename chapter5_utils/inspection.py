@@ -258,7 +258,8 @@ def activation_stds(
     fresh ``nn.Linear(width, width)`` layers whose weight ``init`` sets in place and whose bias is zero.
     """
     _check_stack_arguments(init, activation, depth, width, seed)
-    torch.manual_seed(seed)
+    depth, width = int(depth), int(width)
+    torch.manual_seed(int(seed))
     x = torch.randn(512, width)
     stds = []
     with torch.no_grad():
