@@ -215,7 +215,7 @@ CASES = [
     ("01.4", lambda: ((0.49, 0.74), RND), "not_yet", "RMSEs of the scaled target"),
     ("01.4", lambda: (R300[::-1], RND), "not_yet", "the two numbers are swapped"),
     ("01.4", lambda: (linear_mlp.RMSE_100, RND), "not_yet", "the notebook's own run"),
-    ("01.4", lambda: (R300, linear_mlp.RMSE_100), "not_yet", "ChapterMLP(dropout=0.0)"),
+    ("01.4", lambda: (R300, linear_mlp.RMSE_100), "not_yet", "make_mlp(dropout=0.0)"),
     ("01.4", lambda: ((40.0, 57.0), RND), "not_yet", "not within 0.05 of what this training gives"),
     ("01.4", lambda: ((R300[0] + 0.06, R300[1]), RND), "not_yet", "not within 0.05"),
     ("01.4", lambda: (58.3, RND), "not_yet", "`rmse_300` should hold 2 numbers"),

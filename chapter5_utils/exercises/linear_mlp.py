@@ -714,10 +714,10 @@ def _pair_problem(name: str, got: np.ndarray, want: tuple[float, float], how_en:
         )
     raise NotYet(
         f"`{name}` is {shown}, not within {RMSE_TOL} of what this training gives. Start a fresh network with "
-        "torch.manual_seed(0) and ChapterMLP(...).double(), a new Adam optimizer with lr=1e-3, and "
+        "torch.manual_seed(0) and make_mlp(...), a new Adam optimizer with lr=1e-3, and "
         f"fit(..., batch_size=32, seed=0) on Xtr and ytr_scaled. {how_en}",
         f"`{name}`의 값 {josa(shown, '은/는')} 이 학습의 결과와 {RMSE_TOL}보다 많이 다르다. torch.manual_seed(0)과 "
-        "ChapterMLP(...).double()로 새 신경망을, lr=1e-3으로 새 Adam 옵티마이저를 만들고, `Xtr`와 `ytr_scaled`로 "
+        "make_mlp(...)로 새 신경망을, lr=1e-3으로 새 Adam 옵티마이저를 만들고, `Xtr`와 `ytr_scaled`로 "
         f"fit(..., batch_size=32, seed=0)을 실행하라. {how_ko}",
     )
 
@@ -726,11 +726,11 @@ def check_diabetes_mlp(rmse_300: Any, rmse_no_dropout: Any) -> Feedback:
     """Return feedback on (train, test) RMSE after 300 epochs, and after 100 epochs without dropout."""
     got_300 = read_numbers("rmse_300", rmse_300, length=2)
     got_nd = read_numbers("rmse_no_dropout", rmse_no_dropout, length=2)
-    _pair_problem("rmse_300", got_300, RMSE_300, "Train for epochs=300, with ChapterMLP() (dropout 0.2).",
-                  "ChapterMLP()(드롭아웃 0.2)로 epochs=300 동안 학습하라.")
+    _pair_problem("rmse_300", got_300, RMSE_300, "Train for epochs=300, with make_mlp() (dropout 0.2).",
+                  "make_mlp()(드롭아웃 0.2)로 epochs=300 동안 학습하라.")
     _pair_problem("rmse_no_dropout", got_nd, RMSE_NO_DROPOUT,
-                  "Build it with ChapterMLP(dropout=0.0) and train for epochs=100.",
-                  "ChapterMLP(dropout=0.0)으로 만들고 epochs=100 동안 학습하라.")
+                  "Build it with make_mlp(dropout=0.0) and train for epochs=100.",
+                  "make_mlp(dropout=0.0)으로 만들고 epochs=100 동안 학습하라.")
     return correct(
         f"Both runs fit the training rows better than the notebook's MLP (train {show(got_300[0], '.1f')} and "
         f"{show(got_nd[0], '.1f')} vs 46.1) and the test rows worse (test {show(got_300[1], '.1f')} and "
@@ -746,7 +746,7 @@ def check_diabetes_mlp(rmse_300: Any, rmse_no_dropout: Any) -> Feedback:
 _MLP_SOLUTION_CODE = """\
 def train_and_rmse(epochs, dropout):
     torch.manual_seed(0)
-    model = ChapterMLP(n_features=10, dropout=dropout).double()
+    model = make_mlp(dropout)  # ChapterMLP(n_features=10, dropout=dropout).double()
     fit(model, Xtr, ytr_scaled, loss_fn=nn.MSELoss(), optimizer=torch.optim.Adam(model.parameters(), lr=1e-3),
         epochs=epochs, batch_size=32, seed=0)
     with torch.no_grad():
@@ -768,7 +768,7 @@ register(
                 "Two things change, one in each run: the number of epochs, and the dropout probability. Everything "
                 "else, seeds included, stays as in the notebook's training cell.",
                 "Write a small function train_and_rmse(epochs, dropout) that repeats the notebook's training from "
-                "torch.manual_seed(0) with ChapterMLP(dropout=dropout) and returns (train RMSE, test RMSE) in the "
+                "torch.manual_seed(0) with make_mlp(dropout) and returns (train RMSE, test RMSE) in the "
                 "original units.",
                 "Compare each (test − train) gap with the notebook's MLP (100 epochs, dropout) and with the linear "
                 "model's gap. Which change lets the network memorise the training rows more?",
@@ -776,7 +776,7 @@ register(
             "ko": [
                 "실행마다 하나씩, 두 가지가 바뀐다. 에포크 수와 드롭아웃 확률이다. 시드를 비롯한 나머지는 노트북의 "
                 "학습 셀 그대로다.",
-                "torch.manual_seed(0)부터 ChapterMLP(dropout=dropout)로 노트북의 학습을 되풀이하고 원래 단위의 "
+                "torch.manual_seed(0)부터 make_mlp(dropout)로 노트북의 학습을 되풀이하고 원래 단위의 "
                 "(학습 RMSE, 테스트 RMSE)를 돌려주는 작은 함수 train_and_rmse(epochs, dropout)를 써라.",
                 "각각의 (테스트 − 학습) 차이를 노트북의 MLP(100 에포크, 드롭아웃)와 선형 모델의 차이와 비교하라. "
                 "어느 변화가 신경망이 학습 데이터를 더 외우게 하는가?",
@@ -794,9 +794,9 @@ register(
         ),
         reference=lambda: ((RMSE_300, RMSE_NO_DROPOUT), {}),
         task=(
-            "Train a fresh chapter MLP as in this notebook (`torch.manual_seed(0)`, `ChapterMLP().double()`, Adam "
-            "with `lr=1e-3`, `batch_size=32`, `seed=0`) for 300 epochs. Then train one without dropout, "
-            "`ChapterMLP(dropout=0.0)`, for 100 epochs. Report the train and test RMSE of each, in the target's "
+            "Train a fresh chapter MLP as in this notebook (`torch.manual_seed(0)`, `make_mlp()`, Adam with "
+            "`lr=1e-3`, `batch_size=32`, `seed=0`) for 300 epochs. Then train one without dropout, "
+            "`make_mlp(dropout=0.0)`, for 100 epochs. Report the train and test RMSE of each, in the target's "
             "units. How does each gap between train and test compare with the linear model's?"
         ),
     )
