@@ -22,8 +22,12 @@ LANGUAGES = ("en", "ko")
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 # The cell reads CHAPTER5_REPO_URL / CHAPTER5_REPO_REF so that a learner can fetch a fork or
-# another ref without editing it. On failure it says what it tried and what to do, then stops
-# with one short error so that "Run all" does not go on into ModuleNotFoundError.
+# another ref without editing it. It records the address and ref it checked out in the clone's
+# git config (chapter5.source); when either changes, running the cell again fetches and checks out
+# the new one in the same folder, and while neither changes it touches no network. git never asks
+# for a password (GIT_TERMINAL_PROMPT=0): GitHub answers a missing or private repository with a
+# request for a user name, which the message then explains. On failure it says what it tried and
+# what to do, then stops with one short error so that "Run all" does not go on into ModuleNotFoundError.
 _SETUP_TEMPLATE = '''# Set-up: on Google Colab, fetch the course helpers and data (torch & co. are preinstalled).
 # Elsewhere this cell does nothing: install the project with `make run` or `pip install -e .`.
 import os
@@ -35,21 +39,40 @@ __LANGUAGE__if "google.colab" in sys.modules:
     url = os.environ.get("CHAPTER5_REPO_URL", "__REPO_URL__")
     ref = os.environ.get("CHAPTER5_REPO_REF", "__REPO_REF__")
     repo = os.path.abspath("chapter5-neural-networks")
-    if not os.path.isdir(repo):
-        git = subprocess.run(["git", "clone", "--quiet", url, repo], capture_output=True, text=True)
-        if git.returncode == 0:
-            git = subprocess.run(["git", "-C", repo, "checkout", "--quiet", ref], capture_output=True, text=True)
-        if git.returncode != 0:
+    no_prompt = dict(os.environ, GIT_TERMINAL_PROMPT="0")  # fail at once instead of asking for a password
+
+    def git(*args):
+        return subprocess.run(["git", *args], capture_output=True, text=True, env=no_prompt)
+
+    fresh, source = not os.path.isdir(repo), f"{url} {ref}"
+    if fresh:
+        done = git("clone", "--quiet", url, repo)
+    elif os.path.isdir(f"{repo}/.git") and git("-C", repo, "config", "chapter5.source").stdout.strip() != source:
+        git("-C", repo, "remote", "set-url", "origin", url)  # another address or ref than last time
+        done = git("-C", repo, "fetch", "--quiet", "--tags", "origin")
+    else:
+        done = None  # the folder holds what was asked for, or files you brought yourself
+    if done is not None and done.returncode == 0:
+        done = git("-C", repo, "checkout", "--quiet", "--detach", f"origin/{ref}")  # a branch, as fetched
+        if done.returncode != 0:
+            done = git("-C", repo, "checkout", "--quiet", ref)  # a tag or a commit
+        if done.returncode == 0:
+            git("-C", repo, "config", "chapter5.source", source)
+    if done is not None and done.returncode != 0:
+        if fresh:
             shutil.rmtree(repo, ignore_errors=True)
-            print(f"""Could not fetch the course files from {url} at ref {ref!r}.
-git says: {git.stderr.strip()}
-Do one of these, then run this cell again:
+        private = "Username" in done.stderr  # GitHub's answer for a missing or private repository
+        print(f"""Could not fetch the course files from {url} at ref {ref!r}.
+git says: {done.stderr.strip()}""")
+        if private:
+            print("GitHub asks for a user name when a repository does not exist or is private: check the address.")
+        print(f"""Do one of these, then run this cell again:
 - Use another address or ref: add a cell above this one with, for example,
   %env CHAPTER5_REPO_REF=<branch, tag or commit>   or   %env CHAPTER5_REPO_URL=<address>
 - Bring the files yourself: on GitHub, Code > Download ZIP; upload the zip in the Files pane
   (folder icon, left); unzip it (!unzip -q <file>.zip); rename the folder so that this one exists:
   {repo}""")
-            raise RuntimeError("the course files are missing: read the message above")
+        raise RuntimeError("the course files are missing: read the message above")
     sys.path.insert(0, repo)'''
 
 _KO_LANGUAGE_LINE = '\nos.environ["CHAPTER5_LANG"] = "ko"  # exercise feedback in Korean\n\n'
@@ -64,6 +87,7 @@ def _setup_cell(lang: str) -> str:
 SETUP_CELL = _setup_cell("en")
 SETUP_CELL_KO = _setup_cell("ko")
 
+_NOTEBOOK_NAME_RE = re.compile(r"[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ipynb")
 _BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\((?P<link>[^)]*)\)")
 
 
@@ -83,8 +107,9 @@ def colab_link(notebook_name: str, lang: str = "en") -> str:
 
     With ``lang="ko"`` it opens the Korean edition, ``notebooks/ko/<notebook_name>``.
     """
-    if not isinstance(notebook_name, str) or not notebook_name.endswith(".ipynb") or "/" in notebook_name:
-        raise ValueError(f"notebook_name must be a file name ending in .ipynb, got {notebook_name!r}")
+    if not isinstance(notebook_name, str) or not _NOTEBOOK_NAME_RE.fullmatch(notebook_name):
+        raise ValueError(f"notebook_name must be a file name ending in .ipynb, made of letters, digits, '_', '-' "
+                         f"and '.' (no folder, no space), got {notebook_name!r}")
     _check_language(lang)
     folder = "notebooks/ko" if lang == "ko" else "notebooks"
     path = REPO_URL.removeprefix("https://github.com/")

@@ -1,8 +1,10 @@
 """The Colab badge and set-up cell of every notebook agree with chapter5_utils.colab, and the set-up
 cell really makes a notebook runnable on a machine where the helpers are not installed."""
 
+import http.server
 import json
 import subprocess
+import threading
 from pathlib import Path
 
 import nbformat
@@ -55,9 +57,10 @@ def test_the_korean_setup_cell_is_the_english_one_plus_the_language():
     assert colab.setup_cell("en") == colab.SETUP_CELL and colab.setup_cell("ko") == colab.SETUP_CELL_KO
 
 
-def test_colab_link_rejects_paths():
+@pytest.mark.parametrize("name", ["notebooks/01.ipynb", "a\\b.ipynb", "a b.ipynb", ".ipynb", "01.py", "01.ipynb/"])
+def test_colab_link_rejects_paths_and_names_that_are_no_plain_notebook_file(name):
     with pytest.raises(ValueError, match="notebook_name must be a file name ending in .ipynb"):
-        colab.colab_link("notebooks/01.ipynb")
+        colab.colab_link(name)
 
 
 def test_colab_link_rejects_unknown_languages():
@@ -173,3 +176,86 @@ def test_the_korean_setup_cell_makes_the_exercises_answer_in_korean(tmp_path):
     NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert nb.cells[0].outputs == [] and list(tmp_path.iterdir()) == []
     assert _printed(nb.cells[1]) == not_attempted_message(exercise_id, "ko") + "\n"
+
+
+def _head(path, rev="HEAD"):
+    return subprocess.run(["git", "-C", str(path), "rev-parse", rev], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+PRINT_HEAD = """\
+import subprocess
+import threading
+print(subprocess.run(["git", "-C", "chapter5-neural-networks", "rev-parse", "HEAD"], capture_output=True,
+                     text=True).stdout.strip())
+"""
+
+
+def test_a_changed_ref_checks_out_again_in_the_existing_folder_and_an_unchanged_one_stays_offline(tmp_path):
+    """Run the set-up cell at one commit, then with CHAPTER5_REPO_REF naming a branch at another commit: the
+    existing clone fetches and checks out the branch. Run it a third time with the remote gone: nothing to do."""
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(remote)], check=True)
+    first, second = _head(ROOT), _head(ROOT, "HEAD~1")
+    subprocess.run(["git", "-C", str(remote), "branch", "older", second], check=True)
+    nb, workdir = _fake_colab_notebook(tmp_path, str(remote), first, PRINT_HEAD, "%env CHAPTER5_REPO_REF=older",
+                                       colab.SETUP_CELL, PRINT_HEAD)
+    client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+    client.execute()
+    assert _printed(nb.cells[2]).strip() == first
+    assert _printed(nb.cells[5]).strip() == second, "the new ref was not checked out in the existing folder"
+    assert _head(workdir / "chapter5-neural-networks") == second
+    remote.rename(tmp_path / "gone.git")  # offline now: the same address and ref must not need the network
+    again, _ = _fake_colab_notebook(tmp_path, str(remote), "older", PRINT_HEAD)
+    NotebookClient(again, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}).execute()
+    assert _printed(again.cells[1]) == "" and _printed(again.cells[2]).strip() == second
+
+
+def test_a_failed_checkout_in_an_existing_folder_keeps_the_files(tmp_path):
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(remote)], check=True)
+    nb, workdir = _fake_colab_notebook(tmp_path, str(remote), _head(ROOT), "%env CHAPTER5_REPO_REF=no-such-ref",
+                                       colab.SETUP_CELL)
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(workdir)}}).execute()
+    assert "did not match any file(s) known to git" in _printed(nb.cells[3])
+    assert [o.ename for o in nb.cells[3].outputs if o.output_type == "error"] == ["RuntimeError"]
+    assert (workdir / "chapter5-neural-networks" / "chapter5_utils" / "colab.py").is_file()
+
+
+class _AsksForAUserName(http.server.BaseHTTPRequestHandler):
+    """What GitHub answers for a repository that does not exist or is private: 401, give a user name."""
+
+    def do_GET(self):  # noqa: N802 - the name http.server calls
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_git_never_prompts_and_a_request_for_a_user_name_is_explained(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _AsksForAUserName)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/someone/private-fork.git"
+        nb, workdir = _fake_colab_notebook(tmp_path, url, "main")
+        client = NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+        with pytest.raises(CellExecutionError):
+            client.execute()
+    finally:
+        server.shutdown()
+        server.server_close()
+    printed = _printed(nb.cells[1])
+    assert "terminal prompts disabled" in printed, printed  # git failed at once instead of waiting for input
+    assert "GitHub asks for a user name when a repository does not exist or is private" in printed
+    assert not (workdir / "chapter5-neural-networks").exists()
+
+
+def test_the_setup_cell_sets_git_terminal_prompt_for_every_git_call():
+    for cell in (colab.SETUP_CELL, colab.SETUP_CELL_KO):
+        assert 'GIT_TERMINAL_PROMPT="0"' in cell and cell.count("subprocess.run(") == 1
+        assert max(len(line) for line in cell.splitlines()) <= 120
