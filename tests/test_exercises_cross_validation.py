@@ -71,8 +71,46 @@ def _learner_kfold(pooled):
 
 @functools.cache
 def _decays():
-    (cv_mse, best), _ = cv._reference_04_3()
-    return cv_mse, best
+    (cv_mse, chosen, test_mse), _ = cv._reference_04_3()
+    return cv_mse, chosen, test_mse
+
+
+def _forward(change=None):
+    """A learner's forward_splits, with one thing changed."""
+
+    def forward_splits(n, k, test_size, gap=0):
+        splits = cv.forward_splits_reference(n, k, test_size, 0 if change == "no gap" else gap)
+        if change == "leak":
+            return [(np.setdiff1d(np.arange(n), va), va) for _, va in splits]
+        if change == "first blocks":
+            return [(np.arange(0, max(0, (j + 1) * test_size - gap)), np.arange((j + 1) * test_size,
+                                                                                (j + 2) * test_size))
+                    for j in range(k)]
+        if change == "sliding":
+            return [(tr[-8:], va) for tr, va in splits]
+        if change == "one fewer":
+            return splits[1:]
+        if change == "generator":
+            return iter(splits)
+        if change == "tensors":
+            return [(torch.from_numpy(tr), torch.from_numpy(va)) for tr, va in splits]
+        if change == "lists":
+            return [(tr.tolist(), va.tolist()) for tr, va in splits]
+        if change == "sklearn":
+            from sklearn.model_selection import TimeSeriesSplit
+
+            return list(TimeSeriesSplit(k, test_size=test_size, gap=gap).split(np.zeros(n)))
+        if change == "none":
+            return None
+        if change == "triples":
+            return [(tr, va, va) for tr, va in splits]
+        return splits
+
+    return forward_splits
+
+
+def _estimate(key):
+    return cv._forward_estimates()[key]
 
 
 def _per_row_refits(X, y):
@@ -137,21 +175,29 @@ CASES = [
     ("04.2", lambda: ([float("nan")] * 5, 1.0), "not_yet", "`cv_mse[0]` is nan"),
     ("04.2", lambda: ("3000", 1.0), "not_yet", "`cv_mse` should be a list of 5 numbers"),
     # 04.3
-    ("04.3", lambda: _decays(), "correct", "has the lowest CV MSE"),
-    ("04.3", lambda: (np.array(_decays()[0]), np.float32(_decays()[1])), "correct", "lowest CV MSE"),
-    ("04.3", lambda: (torch.tensor(_decays()[0]), torch.tensor(_decays()[1])), "correct", "lowest CV MSE"),
-    ("04.3", lambda: ([_decays()[0][0]] * 4, 0), "not_yet", "the weight decay had no effect"),
-    ("04.3", lambda: ([cv._cv_04_3(wd, hidden=8).mean for wd in cv.DECAYS_04_3], 0.1), "not_yet", "8 hidden units"),
-    ("04.3", lambda: ([cv._cv_04_3(wd, every_row=True).mean for wd in cv.DECAYS_04_3], 0.1), "not_yet", "442 rows"),
-    ("04.3", lambda: ([v * 1.1 for v in _decays()[0]], 0.1), "not_yet", "must equal the CV MSE"),
-    ("04.3", lambda: (_decays()[0][:1] + _decays()[0][:0:-1], 0.1), "not_yet", "in another order"),
-    ("04.3", lambda: (_decays()[0][:3] + [1.0], 0.1), "not_yet", "The entries for weight decay 1 differ"),
-    ("04.3", lambda: (_decays()[0], 1), "not_yet", "has the highest CV MSE"),
-    ("04.3", lambda: (_decays()[0], 2), "not_yet", "looks like a position in the list"),
-    ("04.3", lambda: (_decays()[0], 0.01), "not_yet", "is not the weight decay with the lowest CV MSE"),
-    ("04.3", lambda: (_decays()[0], float("nan")), "not_yet", "`best_wd` is nan"),
-    ("04.3", lambda: (_decays()[0], [0.1]), "not_yet", "`best_wd` should be a number"),
-    ("04.3", lambda: (_decays()[0][:3] + [float("inf")], 0.1), "not_yet", "`cv_mse[3]` is inf"),
+    ("04.3", lambda: _decays(), "correct", "the one-standard-error rule takes the strongest decay"),
+    ("04.3", lambda: (np.array(_decays()[0]), np.float32(0.3), torch.tensor(_decays()[2])), "correct", "one-standard"),
+    ("04.3", lambda: (torch.tensor(_decays()[0]), torch.tensor(0.3), np.array(_decays()[2])), "correct", "rule"),
+    ("04.3", lambda: ([_decays()[0][0]] * 5, 0.3, 1.0), "not_yet", "the weight decay had no effect"),
+    ("04.3", lambda: ([cv._cv_04_3(wd, hidden=8).mean for wd in cv.DECAYS_04_3], 0.3, 1.0), "not_yet",
+     "8 hidden units"),
+    ("04.3", lambda: ([cv._cv_04_3(wd, every_row=True).mean for wd in cv.DECAYS_04_3], 0.3, 1.0), "not_yet",
+     "442 rows"),
+    ("04.3", lambda: ([v * 1.1 for v in _decays()[0]], 0.3, 1.0), "not_yet", "must equal the CV MSE"),
+    ("04.3", lambda: (_decays()[0][:1] + _decays()[0][:0:-1], 0.3, 1.0), "not_yet", "in another order"),
+    ("04.3", lambda: (_decays()[0][:4] + [1.0], 0.3, 1.0), "not_yet", "The entries for weight decay 1 differ"),
+    ("04.3", lambda: (_decays()[0][:4], 0.3, 1.0), "not_yet", "should hold 5 numbers"),
+    ("04.3", lambda: (_decays()[0], 0.1, _decays()[2]), "not_yet", "has the lowest CV MSE, but the one-standard"),
+    ("04.3", lambda: (_decays()[0], 0.01, _decays()[2]), "not_yet", "but so is a larger one"),
+    ("04.3", lambda: (_decays()[0], 3, _decays()[2]), "not_yet", "looks like a position in the list"),
+    ("04.3", lambda: (_decays()[0], 1, _decays()[2]), "not_yet", "is not within one standard error"),
+    ("04.3", lambda: (_decays()[0], float("nan"), _decays()[2]), "not_yet", "`chosen_wd` is nan"),
+    ("04.3", lambda: (_decays()[0], [0.3], _decays()[2]), "not_yet", "`chosen_wd` should be a number"),
+    ("04.3", lambda: (_decays()[0], 0.3, cv._cv_04_3(0.3).mean), "not_yet", "is the CV estimate of the chosen"),
+    ("04.3", lambda: (_decays()[0], 0.3, cv._test_04_3(0.1)), "not_yet", "belongs to another weight decay"),
+    ("04.3", lambda: (_decays()[0], 0.3, 3000.0), "not_yet", "is not the test MSE"),
+    ("04.3", lambda: (_decays()[0], 0.3, float("inf")), "not_yet", "`test_mse` is inf"),
+    ("04.3", lambda: (_decays()[0][:4] + [float("inf")], 0.3, 1.0), "not_yet", "`cv_mse[4]` is inf"),
     # 04.4
     ("04.4", lambda: (_hat,), "correct", "from one fit per data set"),
     ("04.4", lambda: (lambda X, y: torch.from_numpy(_hat(X, y)),), "correct", "from one fit"),
@@ -176,6 +222,27 @@ CASES = [
     ("04.4", lambda: (lambda X, y: _hat(X, y) * np.nan,), "not_yet", "is nan"),
     ("04.4", lambda: (lambda X, y: X[0, 99],), "not_yet", "Running your code raised IndexError"),
     ("04.4", lambda: (_hat(*cv._data_04_4()[0]),), "not_yet", "Pass the function itself"),
+    # 04.5
+    ("04.5", lambda: (_forward(), _estimate("forward")), "correct", "equal TimeSeriesSplit's in 5 cases"),
+    ("04.5", lambda: (_forward("generator"), np.float64(_estimate("forward"))), "correct", "TimeSeriesSplit"),
+    ("04.5", lambda: (_forward("tensors"), torch.tensor(_estimate("forward"))), "correct", "TimeSeriesSplit"),
+    ("04.5", lambda: (_forward("lists"), np.array(_estimate("forward"))), "correct", "TimeSeriesSplit"),
+    ("04.5", lambda: (_forward("no gap"), 1.0), "not_yet", "inside the gap of 2 days"),
+    ("04.5", lambda: (_forward("leak"), 1.0), "not_yet", "a forward split trains only on the past"),
+    ("04.5", lambda: (_forward("first blocks"), 1.0), "not_yet", "the k validation blocks are the last"),
+    ("04.5", lambda: (_forward("sliding"), 1.0), "not_yet", "it should train on every day before"),
+    ("04.5", lambda: (_forward("one fewer"), 1.0), "not_yet", "returned 4 splits; it should return k = 5"),
+    ("04.5", lambda: (_forward("sklearn"), 1.0), "not_yet", "uses scikit-learn (TimeSeriesSplit)"),
+    ("04.5", lambda: (_forward("none"), 1.0), "not_yet", "should return a list of (training days"),
+    ("04.5", lambda: (_forward("triples"), 1.0), "not_yet", "each split should be a pair"),
+    ("04.5", lambda: (_forward(), _estimate("notebook")), "not_yet", "the notebook's estimate with 5 splits"),
+    ("04.5", lambda: (_forward(), _estimate("shuffled")), "not_yet", "is what shuffled folds estimate"),
+    ("04.5", lambda: (_forward(), _estimate("truth")), "not_yet", "is the error on days 200–219"),
+    ("04.5", lambda: (_forward(), 2.0), "not_yet", "is not the mean, over your 4 forward splits"),
+    ("04.5", lambda: (_forward(), float("nan")), "not_yet", "`forward_mse` is nan"),
+    ("04.5", lambda: (_forward(), "2.55"), "not_yet", "`forward_mse` should be a number"),
+    ("04.5", lambda: (lambda n, k, size: [], 1.0), "not_yet", "Running your code raised TypeError"),
+    ("04.5", lambda: ("forward_splits", 1.0), "not_yet", "Pass the function itself"),
 ]
 
 
@@ -188,15 +255,31 @@ def test_case(exercise_id, answers, status, phrase):
     assert HANGUL.search(feedback.ko) and feedback.ko != feedback.en
 
 
-def test_04_4_a_slow_function_is_stopped(monkeypatch):
+def test_04_4_and_04_5_slow_functions_are_stopped(monkeypatch):
     monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
     start = time.monotonic()
-    feedback = exercises.evaluate("04.4", _slow)
-    assert time.monotonic() - start < 3 and "time limit" in feedback.en
+    assert "time limit" in exercises.evaluate("04.4", _slow).en
+    assert "time limit" in exercises.evaluate("04.5", lambda *a, **k: time.sleep(30), 1.0).en
+    assert time.monotonic() - start < 5
+
+
+def test_04_5_reference_splits_are_scikit_learns_and_the_messages_are_true():
+    for n, k, size, gap in cv.FORWARD_CASES:
+        ours = cv.forward_splits_reference(n, k, size, gap)
+        theirs = cv._sklearn_forward(n, k, size, gap)
+        assert all(np.array_equal(a, c) and np.array_equal(b, d) for (a, b), (c, d) in zip(ours, theirs, strict=True))
+    e = cv._forward_estimates()
+    assert e["shuffled"] < 0.6 * e["truth"] < e["truth"] < e["forward"] < 1.2 * e["truth"]  # "about half", "close"
 
 
 def test_04_4_placeholder_return_is_not_attempted():
     assert exercises.evaluate("04.4", lambda X, y: ...).status == "not_attempted"
+
+
+def test_04_3_the_rule_chooses_other_than_the_lowest_and_the_solution_paragraph_is_true():
+    best, limit, chosen = cv._one_se_choice()
+    assert (best, chosen) == (0.1, 0.3)
+    assert [wd for wd in cv.DECAYS_04_3 if cv._cv_04_3(wd).mean <= limit] == [0, 0.01, 0.1, 0.3]
 
 
 def test_04_1_reference_is_the_notebooks_train_big():

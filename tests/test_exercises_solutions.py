@@ -15,11 +15,12 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pytest
+import torch
 
 from chapter5_utils import exercises
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ["01", "05"]  # the notebooks whose exercise cells follow the registered exercises
+NOTEBOOKS = ["01", "04", "05"]  # the notebooks whose exercise cells follow the registered exercises
 SOLUTION_SECONDS = 30  # 15 s on a quiet 2-core machine, with room for a loaded one
 
 
@@ -47,6 +48,8 @@ def _solution_code(exercise_id: str) -> str:
 def notebook(request):
     number = request.param
     namespace: dict = {"__name__": "__main__"}
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)  # as in a fresh kernel: a notebook may set float64 for itself
     previous = os.getcwd()
     os.chdir(ROOT / "notebooks")
     show = plt.show
@@ -58,7 +61,9 @@ def notebook(request):
     finally:
         plt.show = show
         os.chdir(previous)
-    return number, namespace
+    yield number, namespace
+    torch.set_default_dtype(dtype)
+    plt.close("all")
 
 
 def test_every_solution_runs_as_pasted_and_is_correct(notebook):

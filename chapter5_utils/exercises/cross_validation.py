@@ -2,8 +2,10 @@
 
 04.1 weight decay against overfitting, 04.2 how steady K-fold is next to hold-out (the fold mean or
 the pooled MSE, with ``kfold_splits`` or scikit-learn's ``KFold``), 04.3 choosing the weight decay by
-K-fold, 04.4 leave-one-out residuals of least squares from one fit (no refits, no scikit-learn, not
-the notebook's ``loocv_residuals_linear``: the check watches the calls).
+K-fold and the one-standard-error rule, then one final test, 04.4 leave-one-out residuals of least
+squares from one fit (no refits, no scikit-learn, not the notebook's ``loocv_residuals_linear``: the
+check watches the calls), 04.5 forward splits for time-ordered data, written by hand and checked
+against scikit-learn's ``TimeSeriesSplit``, and the error they estimate.
 
 The checks rebuild the notebook's data (the diabetes table and its seeded splits) and train only
 what they must: a few epochs, or a few vectorised cross-validations, cached after the first call.
@@ -44,7 +46,7 @@ from chapter5_utils.training import History, fit
 
 TRAIN_CFG = dict(lr=0.05, epochs=20, batch_size=64)  # the notebook's train_cfg
 DECAYS_04_1 = (1e-2, 1e-1)
-DECAYS_04_3 = (0, 1e-2, 1e-1, 1)
+DECAYS_04_3 = (0, 1e-2, 1e-1, 0.3, 1)
 
 
 # --------------------------------------------------------------------------- the notebook's data
@@ -274,6 +276,12 @@ register(Exercise(
         "56번째 에포크까지 간다. 충분히 강한 규제는 과적합을 막는다. 검증은 과적합을 잴 뿐이다.",
     ),
     reference=_reference_04_1,
+    task=(
+        "Give `train_big` a `weight_decay` argument and pass it to `torch.optim.Adam`. Train 60 epochs, without "
+        "early stopping, with weight decay `1e-2` and with `1e-1`. Put the two histories in `runs` and, for each, "
+        "the epoch (counted from 1) with the lowest validation loss in `best_epoch`. Does the validation loss still "
+        "turn up? Then try `patience=15` with each: when does early stopping stop?"
+    ),
 ))
 
 
@@ -437,6 +445,15 @@ register(Exercise(
         "않으므로 여기서는 생략했다.)",
     ),
     reference=_reference_04_2,
+    task=(
+        "Section 2 scored linear regression on ten hold-out splits of the training part. Now run 5-fold CV of "
+        "`LinearRegression` on the same training part (`train_idx`), once for each shuffling seed 0, 1, 2, 3 and 4, "
+        "and put the five CV MSEs in `cv_mse`. A seed's CV MSE may be the mean of its five fold MSEs or the MSE of "
+        "all its validation predictions pooled, and its folds may come from `kfold_splits(len(train_idx), 5, "
+        "shuffle=True, seed=s)` or from scikit-learn's `KFold(5, shuffle=True, random_state=s)`: the check accepts "
+        "each of these four, one for all five seeds. How many times wider is the range (max − min) of the ten "
+        "hold-out scores than the range of your five CV MSEs? Put that number in `ratio`."
+    ),
 ))
 
 
@@ -460,14 +477,40 @@ def _cv_04_3(weight_decay: float, hidden: int = 64, every_row: bool = False) -> 
     return _float64(run)
 
 
-def _check_04_3(cv_mse: Any, best_wd: Any) -> Feedback:
+@functools.cache
+def _test_04_3(weight_decay: float) -> float:
+    """The test MSE of small_mlp(64) trained on the whole training part with ``weight_decay``."""
+    X, y, train_idx, test_idx = _diabetes()
+
+    def run() -> CVResult:
+        with torch.enable_grad():
+            return cross_validate(lambda: _small_mlp(64), X, y, [(train_idx, test_idx)], weight_decay=weight_decay,
+                                  **TRAIN_CFG)
+
+    return float(_float64(run).mean)
+
+
+def _standard_error(result: CVResult) -> float:
+    return float(np.std(result.scores, ddof=1) / np.sqrt(result.k))
+
+
+def _one_se_choice() -> tuple[float, float, float]:
+    """Return (the decay with the lowest CV MSE, the one-standard-error limit, the decay the rule chooses)."""
+    means = [_cv_04_3(wd).mean for wd in DECAYS_04_3]
+    best = DECAYS_04_3[int(np.argmin(means))]
+    limit = _cv_04_3(best).mean + _standard_error(_cv_04_3(best))
+    chosen = max(wd for wd, m in zip(DECAYS_04_3, means) if m <= limit)
+    return best, limit, chosen
+
+
+def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
     decays = "[" + ", ".join(show(d, "g") for d in DECAYS_04_3) + "]"
     got = read_numbers("cv_mse", cv_mse, length=len(DECAYS_04_3))
     if not np.ptp(got) > 1e-9 * abs(got.mean()):
         raise NotYet(
-            f"All four CV MSEs are {show(got[0], '.1f')}: the weight decay had no effect. Pass weight_decay=wd to "
-            "cross_validate.",
-            f"CV MSE 네 개가 모두 {josa(show(got[0], '.1f'), '이다/다')}. 가중치 감쇠가 아무 효과가 없었다. "
+            f"All {len(got)} CV MSEs are {show(got[0], '.1f')}: the weight decay had no effect. Pass weight_decay=wd "
+            "to cross_validate.",
+            f"CV MSE {len(got)}개가 모두 {josa(show(got[0], '.1f'), '이다/다')}. 가중치 감쇠가 아무 효과가 없었다. "
             "cross_validate에 weight_decay=wd를 넘겨라.",
         )
     if not _close(got[0], _cv_04_3(0).mean):
@@ -499,47 +542,88 @@ def _check_04_3(cv_mse: Any, best_wd: Any) -> Feedback:
             ko = (f"가중치 감쇠 {wrong}의 항목이 그 가중치 감쇠로 small_mlp(64)를 5겹 교차검증한 값과 다르다(상대 오차 "
                   "1e-6까지 확인). 각 항목이 자기 CVResult의 .mean인지 확인하라.")
         raise NotYet(en, ko)
-    lowest = DECAYS_04_3[int(np.argmin(expected))]
-    answer = read_number("best_wd", best_wd)
-    if not same_setting(answer, lowest):
+    best, limit, chosen = _one_se_choice()
+    answer = read_number("chosen_wd", chosen_wd)
+    if not same_setting(answer, chosen):
         text = show(answer, "g")
-        if same_setting(answer, DECAYS_04_3[int(np.argmax(expected))]):
-            en = f"Weight decay {text} has the highest CV MSE, not the lowest."
-            ko = f"가중치 감쇠 {josa(text, '은/는')} CV MSE가 가장 낮은 값이 아니라 가장 높은 값이다."
-        elif answer.is_integer() and 0 <= answer < len(DECAYS_04_3) and DECAYS_04_3[int(answer)] == lowest:
-            en = "best_wd looks like a position in the list; give the weight decay itself."
-            ko = "best_wd가 리스트의 위치로 보인다. 가중치 감쇠 값 자체를 적어라."
+        if same_setting(answer, best):
+            en = (f"Weight decay {text} has the lowest CV MSE, but the one-standard-error rule asks for more: among "
+                  f"the decays whose CV MSE is at most the lowest plus its standard error ({show(limit, '.0f')}), take "
+                  "the largest, the most regularised model.")
+            ko = (f"가중치 감쇠 {josa(text, '은/는')} CV MSE가 가장 낮지만, 1-표준오차 규칙은 그 이상을 묻는다. CV "
+                  "MSE가 "
+                  f"최솟값에 그 표준오차를 더한 값({show(limit, '.0f')}) 이하인 감쇠 가운데 가장 큰 것, 즉 규제가 가장 "
+                  "강한 모델을 골라라.")
+        elif answer in DECAYS_04_3 and _cv_04_3(answer).mean <= limit:
+            en = (f"Weight decay {text} is within one standard error of the best, but so is a larger one: the rule "
+                  "takes the largest decay within the limit, the simplest model.")
+            ko = (f"가중치 감쇠 {josa(text, '은/는')} 최적에서 표준오차 하나 안에 들지만, 더 큰 감쇠도 그렇다. 이 "
+                  "규칙은 "
+                  "한계 안에서 가장 큰 감쇠, 즉 가장 단순한 모델을 고른다.")
+        elif answer.is_integer() and 0 <= answer < len(DECAYS_04_3) and DECAYS_04_3[int(answer)] == chosen:
+            en = "chosen_wd looks like a position in the list; give the weight decay itself."
+            ko = "chosen_wd가 리스트의 위치로 보인다. 가중치 감쇠 값 자체를 적어라."
         else:
-            en = f"best_wd = {text} is not the weight decay with the lowest CV MSE in your cv_mse."
-            ko = f"best_wd = {josa(text, '은/는')} 여러분의 cv_mse에서 CV MSE가 가장 낮은 가중치 감쇠가 아니다."
+            en = (f"chosen_wd = {text} is not within one standard error of the lowest CV MSE (limit "
+                  f"{show(limit, '.0f')}), or not one of {decays}.")
+            ko = (f"chosen_wd = {josa(text, '은/는')} 가장 낮은 CV MSE에서 표준오차 하나 안(한계 "
+                  f"{show(limit, '.0f')})에 "
+                  f"들지 않거나, {decays} 가운데 하나가 아니다.")
         raise NotYet(en, ko)
-    best, none = _cv_04_3(lowest), _cv_04_3(0)
-    se = float(np.std(best.scores, ddof=1) / np.sqrt(best.k))
-    gap = none.mean - best.mean
-    verdict_en = "less than" if gap < se else "more than"
-    verdict_ko = "보다 작다" if gap < se else "보다 크다"
+    value = read_number("test_mse", test_mse)
+    truth = _test_04_3(chosen)
+    setting = f"weight_decay={show(chosen, 'g')}"
+    if not _close(value, truth):
+        if _close(value, _cv_04_3(chosen).mean):
+            en = ("test_mse is the CV estimate of the chosen model. The final evaluation trains one model on the whole "
+                  "training part and scores it on the test part: cross_validate(..., [(train_idx, test_idx)], ...).")
+            ko = ("test_mse는 고른 모델의 CV 추정값이다. 최종 평가는 학습 부분 전체로 모델 하나를 학습하고 테스트 "
+                  "부분에서 "
+                  "점수를 낸다: cross_validate(..., [(train_idx, test_idx)], ...).")
+        elif any(_close(value, _test_04_3(wd)) for wd in DECAYS_04_3 if wd != chosen):
+            en = ("test_mse belongs to another weight decay: train the final model with "
+                  f"weight_decay={show(chosen, 'g')}.")
+            ko = f"test_mse는 다른 가중치 감쇠의 값이다. 최종 모델을 {josa(setting, '으로/로')} 학습하라."
+        else:
+            en = (f"test_mse = {show(value, '.1f')} is not the test MSE of small_mlp(64) trained on train_idx with "
+                  f"weight_decay={show(chosen, 'g')} and **train_cfg, scored on test_idx.")
+            ko = (f"test_mse = {josa(show(value, '.1f'), '은/는')} train_idx로 {josa(setting, '과/와')} "
+                  "**train_cfg를 써서 학습하고 test_idx에서 점수를 낸 small_mlp(64)의 테스트 MSE가 아니다.")
+        raise NotYet(en, ko)
+    cv_chosen, se = _cv_04_3(chosen).mean, _standard_error(_cv_04_3(chosen))
+    inside = abs(truth - cv_chosen) <= se
     return correct(
-        f"Weight decay {show(lowest, 'g')} has the lowest CV MSE ({show(best.mean, '.0f')}), {show(gap, '.0f')} below "
-        f"no decay, {verdict_en} one standard error ({show(se, '.0f')}); weight decay 1 is clearly too strong "
-        f"({show(_cv_04_3(1).mean, '.0f')}).",
-        f"가중치 감쇠 {show(lowest, 'g')}의 CV MSE({show(best.mean, '.0f')})가 가장 낮다. 감쇠가 없을 때보다 "
-        f"{show(gap, '.0f')} 낮은데, 이는 표준오차 하나({show(se, '.0f')}){verdict_ko}. 가중치 감쇠 1은 분명히 너무 "
-        f"강하다({show(_cv_04_3(1).mean, '.0f')}).",
+        f"The lowest CV MSE is weight decay {show(best, 'g')}'s ({show(_cv_04_3(best).mean, '.0f')}); the "
+        f"one-standard-error rule takes the strongest decay under {show(limit, '.0f')}, {show(chosen, 'g')}. Its test "
+        f"MSE, {show(truth, '.0f')}, is {'within' if inside else 'outside'} one standard error ({show(se, '.0f')}) of "
+        f"its CV estimate {show(cv_chosen, '.0f')}: the test part, opened once, confirms the choice rather than "
+        "making it.",
+        f"CV MSE가 가장 낮은 것은 가중치 감쇠 {show(best, 'g')}({show(_cv_04_3(best).mean, '.0f')})이다. 1-표준오차 "
+        f"규칙은 {show(limit, '.0f')} 아래에서 가장 강한 감쇠 {josa(show(chosen, 'g'), '을/를')} 고른다. 그 테스트 MSE "
+        f"{josa(show(truth, '.0f'), '은/는')} CV 추정값 {show(cv_chosen, '.0f')}에서 표준오차 하나"
+        f"({show(se, '.0f')}) {'안에' if inside else '밖에'} 있다. 한 번만 연 테스트 부분은 선택을 내리는 것이 아니라 "
+        "확인해 준다.",
     )
 
 
 def _reference_04_3() -> tuple[tuple, dict]:
     cv_mse = [_cv_04_3(wd).mean for wd in DECAYS_04_3]
-    return (cv_mse, DECAYS_04_3[int(np.argmin(cv_mse))]), {}
+    _, _, chosen = _one_se_choice()
+    return (cv_mse, chosen, _test_04_3(chosen)), {}
 
 
 _CODE_04_3 = """\
-decays = [0, 1e-2, 1e-1, 1]
+decays = [0, 1e-2, 1e-1, 0.3, 1]
 by_decay = {wd: cross_validate(lambda: small_mlp(64), X, y, five, weight_decay=wd, **train_cfg)
             for wd in decays}
 cv_mse = [by_decay[wd].mean for wd in decays]
 best_wd = decays[int(np.argmin(cv_mse))]
-check("04.3", cv_mse, best_wd)
+limit = by_decay[best_wd].mean + standard_error(by_decay[best_wd])
+chosen_wd = max(wd for wd in decays if by_decay[wd].mean <= limit)
+final = cross_validate(lambda: small_mlp(64), X, y, [(train_idx, test_idx)], weight_decay=chosen_wd, **train_cfg)
+test_mse = final.mean
+print(f"lowest CV MSE: {best_wd}; one-SE rule: {chosen_wd}; test MSE {test_mse:.1f}")
+check("04.3", cv_mse, chosen_wd, test_mse)
 """
 
 register(Exercise(
@@ -547,35 +631,41 @@ register(Exercise(
     check=_check_04_3,
     hints={
         "en": [
-            "The model-selection section already has everything: the folds `five`, `train_cfg`, and a "
-            "cross_validate call; only what varies changes, from the hidden size to the weight decay.",
-            "cross_validate(lambda: small_mlp(64), X, y, five, weight_decay=wd, **train_cfg) gives one CVResult "
-            "per weight decay.",
-            "cv_mse holds the .mean of each CVResult, in the order of `decays`; best_wd is the entry of `decays` "
-            "at the smallest of them.",
+            "Three steps, in the order of the model-selection section: CV scores for every candidate, a choice by the "
+            "one-standard-error rule, and only then one look at the test part.",
+            "cross_validate(lambda: small_mlp(64), X, y, five, weight_decay=wd, **train_cfg) gives one CVResult per "
+            "weight decay; standard_error(result) is its error bar.",
+            "The limit is the lowest CV MSE plus that model's standard error; among the decays under it, the largest "
+            "is the simplest model. The final evaluation is the cell of the same name, with weight_decay=chosen_wd.",
         ],
         "ko": [
-            "필요한 것은 모델 선택 절에 이미 모두 있다. 폴드 `five`, `train_cfg`, 그리고 cross_validate 호출이다. "
-            "바뀌는 것은 바꾸어 보는 대상뿐이다. 은닉 크기 대신 가중치 감쇠다.",
+            "모델 선택 절의 순서대로 세 단계다. 모든 후보의 CV 점수, 1-표준오차 규칙에 따른 선택, 그리고 그다음에야 "
+            "테스트 부분을 한 번 본다.",
             "cross_validate(lambda: small_mlp(64), X, y, five, weight_decay=wd, **train_cfg)는 가중치 감쇠마다 "
-            "CVResult 하나를 준다.",
-            "cv_mse에는 각 CVResult의 .mean을 `decays` 순서대로 담는다. best_wd는 그중 가장 작은 값에 해당하는 "
-            "`decays`의 원소다.",
+            "CVResult 하나를 준다. standard_error(result)가 그 오차 막대다.",
+            "한계는 가장 낮은 CV MSE에 그 모델의 표준오차를 더한 값이다. 한계 아래의 감쇠 가운데 가장 큰 것이 가장 "
+            "단순한 "
+            "모델이다. 최종 평가는 같은 이름의 셀을 weight_decay=chosen_wd로 되풀이하면 된다.",
         ],
     },
     solution=_solution(
         _CODE_04_3,
-        "Weight decay 0.1 gives the lowest CV MSE, and weight decay 1 is far worse: so strong a penalty "
-        "underfits. But 0.1 beats no decay, and the best hidden size (16), by less than one standard error of the "
-        "fold scores: CV does not show that it is better. By the one-standard-error rule the simplest model is the "
-        "one with the most decay within one standard error of the best, which here is 0.1 itself.",
+        "Weight decay 0.1 gives the lowest CV MSE, and weight decay 1 is far worse: so strong a penalty underfits. "
+        "But 0, 0.01 and 0.3 all lie within one standard error of 0.1: CV cannot tell them apart. The rule then "
+        "prefers the most regularised of them, 0.3. Only after that choice is the test part opened, once.",
         "가중치 감쇠 0.1의 CV MSE가 가장 낮고, 가중치 감쇠 1은 훨씬 나쁘다. 규제가 그렇게 강하면 과소적합"
-        "(underfitting)이 된다. 그러나 0.1이 감쇠 없음이나 가장 좋은 은닉 크기(16)보다 낮은 폭은 폴드 점수의 "
-        "표준오차 하나보다 작다. 교차검증은 0.1이 더 낫다는 것을 보여 주지 못한다. 1-표준오차 규칙"
-        "(one-standard-error rule)으로는 최적에서 표준오차 하나 안에 드는 것 가운데 감쇠가 가장 큰, 즉 가장 단순한 "
-        "모델을 고르는데, 여기서는 0.1 자신이다.",
+        "(underfitting)이 된다. 그러나 0, 0.01, 0.3은 모두 0.1에서 표준오차 하나 안에 있어서 교차검증으로는 구별할 수 "
+        "없다. 그러면 이 규칙은 그 가운데 규제가 가장 강한 0.3을 고른다. 이렇게 고른 뒤에야 테스트 부분을 한 번 연다.",
     ),
     reference=_reference_04_3,
+    task=(
+        "Choose the weight decay of `small_mlp(64)` as the model-selection section chose the hidden size: 5-fold CV "
+        "with the folds `five` and `train_cfg` for each weight decay in `decays`, into `cv_mse`; then the "
+        "one-standard-error rule, which takes the largest decay whose CV MSE is at most the lowest CV MSE plus that "
+        "model's `standard_error`, into `chosen_wd`; then, and only then, the final evaluation: train "
+        "`small_mlp(64)` with `chosen_wd` on the whole training part and put its MSE on the test part in "
+        "`test_mse`."
+    ),
 ))
 
 
@@ -805,5 +895,254 @@ register(Exercise(
         "with an intercept: no refitting (the number of solves and inversions may not grow with the number of "
         "rows), no scikit-learn, and not the notebook's `loocv_residuals_linear`. The check compares it with "
         "fits that leave each row out."
+    ),
+))
+
+
+# --------------------------------------------------------------------------- 04.5 forward splits for time-ordered data
+
+FORWARD_CASES = ((200, 5, 20, 0), (200, 4, 25, 0), (30, 3, 5, 2), (11, 2, 3, 1), (12, 4, 2, 0))
+FORWARD_K, FORWARD_TEST_SIZE = 4, 25  # the estimate the exercise asks for: 4 forward splits of 25 days
+
+
+@functools.cache
+def _series() -> np.ndarray:
+    """The notebook's 1000 random-walk series of 220 days plus noise."""
+    rng = np.random.default_rng(0)
+    return np.cumsum(rng.normal(0, 0.3, (1000, 220)), axis=1) + rng.normal(0, 1, (1000, 220))
+
+
+def _nearest_days(train: np.ndarray, val: np.ndarray, m: int = 10) -> np.ndarray:
+    distance = np.abs(val[:, None] - train[None, :])
+    return train[np.argsort(distance, axis=1, kind="stable")[:, :m]]
+
+
+def _mse_of(train: np.ndarray, val: np.ndarray) -> np.ndarray:
+    series = _series()
+    return np.mean((series[:, val] - series[:, _nearest_days(train, val)].mean(axis=2)) ** 2, axis=1)
+
+
+def _sklearn_forward(n: int, k: int, test_size: int, gap: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    from sklearn.model_selection import TimeSeriesSplit
+
+    return list(TimeSeriesSplit(n_splits=k, test_size=test_size, gap=gap).split(np.zeros(n)))
+
+
+@functools.cache
+def _forward_estimates() -> dict[str, float]:
+    past = np.arange(200)
+    return {
+        "forward": float(np.mean([_mse_of(tr, va) for tr, va in _sklearn_forward(200, FORWARD_K, FORWARD_TEST_SIZE,
+                                                                                   0)])),
+        "notebook": float(np.mean([_mse_of(tr, va) for tr, va in _sklearn_forward(200, 5, 20, 0)])),
+        "shuffled": float(np.mean([_mse_of(past[a], past[b]) for a, b in kfold_splits(200, FORWARD_K, shuffle=True,
+                                                                                       seed=0)])),
+        "truth": float(np.mean(_mse_of(past, np.arange(200, 220)))),
+    }
+
+
+def _read_split(value: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise NotYet(
+            f"{where}: each split should be a pair (training days, validation days), got {describe(value)}.",
+            f"{where}: 분할마다 (학습 날짜, 검증 날짜) 쌍이어야 한다. 받은 것: {describe(value, 'ko')}.",
+        )
+    train = read_numbers("train", value[0], whole=True).astype(int).reshape(-1)
+    val = read_numbers("val", value[1], whole=True).astype(int).reshape(-1)
+    return train, val
+
+
+def _forward_problem(got: list[tuple[np.ndarray, np.ndarray]], n: int, k: int, test_size: int, gap: int) -> None:
+    call = f"forward_splits({n}, {k}, {test_size}, gap={gap})"
+    want = _sklearn_forward(n, k, test_size, gap)
+    if len(got) != len(want):
+        raise NotYet(
+            f"{call} returned {len(got)} splits; it should return k = {k}.",
+            f"{josa(call, '이/가')} 분할 {len(got)}개를 돌려주었다. k = {k}개여야 한다.",
+        )
+    for index, ((train, val), (want_train, want_val)) in enumerate(zip(got, want)):
+        label = f"{call}, split {index + 1}"
+        label_ko = f"{call}의 {index + 1}번째 분할"
+        if train.size and val.size and train.max() >= val.min():
+            raise NotYet(
+                f"{label} trains on day {int(train.max())}, which comes after its first validation day "
+                f"{int(val.min())}: a forward split trains only on the past.",
+                f"{josa(label_ko, '은/는')} {int(train.max())}일로 학습하는데, 이 날은 첫 검증일 "
+                f"{int(val.min())}일보다 뒤다. "
+                "앞으로 "
+                "나아가는 분할은 과거로만 학습한다.",
+            )
+        if not np.array_equal(val, want_val):
+            raise NotYet(
+                f"{label} validates days {_days(val)}; it should validate the {test_size} days {_days(want_val)}: the "
+                f"k validation blocks are the last k × test_size days, in order.",
+                f"{josa(label_ko, '은/는')} {_days(val)}일을 검증하는데, {test_size}일 {_days(want_val)}일을 검증해야 "
+                "한다. 검증 "
+                "블록 k개는 마지막 k × test_size일을 차례로 나눈 것이다.",
+            )
+        if not np.array_equal(train, want_train):
+            if gap and train.size and val.size and train.max() >= val.min() - gap:
+                raise NotYet(
+                    f"{label} trains on day {int(train.max())}, inside the gap of {gap} days before the validation "
+                    f"days: leave out the {gap} days before day {int(val.min())}.",
+                    f"{josa(label_ko, '은/는')} 검증일 바로 앞의 간격 {gap}일 안에 있는 {int(train.max())}일로 "
+                    "학습한다. "
+                    f"{int(val.min())}일 앞의 {gap}일은 빼라.",
+                )
+            raise NotYet(
+                f"{label} trains on days {_days(train)}; it should train on every day before its validation days "
+                f"except the gap: {_days(want_train)}.",
+                f"{josa(label_ko, '은/는')} {_days(train)}일로 학습하는데, 간격을 뺀 검증일 이전의 모든 날, 즉 "
+                f"{_days(want_train)}일로 학습해야 한다.",
+            )
+
+
+def _days(days: np.ndarray) -> str:
+    if not days.size:
+        return "(none)"
+    if np.array_equal(days, np.arange(days.min(), days.max() + 1)):
+        return f"{int(days.min())}–{int(days.max())}"
+    shown = ", ".join(str(int(d)) for d in days[:6])
+    return f"[{shown}{', …' if days.size > 6 else ''}]"
+
+
+def _check_04_5(forward_splits: Any, forward_mse: Any) -> Feedback:
+    if not callable(forward_splits) or isinstance(forward_splits, type):
+        raise NotYet(
+            f"Pass the function itself, forward_splits (without parentheses), got {describe(forward_splits)}.",
+            f"함수 자체를 괄호 없이 forward_splits로 넘겨라. 받은 것: {describe(forward_splits, 'ko')}.",
+        )
+    for n, k, test_size, gap in FORWARD_CASES:
+        with learner_code(), watch_calls({"sklearn": _is_sklearn}) as counts:
+            result = forward_splits(n, k, test_size, gap=gap)
+            splits = list(result) if result is not None and not isinstance(result, str | bytes) else result
+        if splits is Ellipsis or result is Ellipsis:
+            return not_attempted("04.5")
+        if counts["sklearn"]:
+            raise NotYet(
+                "forward_splits uses scikit-learn (TimeSeriesSplit): write the splits yourself; the check compares "
+                "them with TimeSeriesSplit's.",
+                "forward_splits가 scikit-learn(TimeSeriesSplit)을 쓴다. 분할을 직접 만들어라. 채점 코드가 "
+                "TimeSeriesSplit의 분할과 비교한다.",
+            )
+        if not isinstance(splits, list):
+            raise NotYet(
+                f"forward_splits({n}, {k}, {test_size}, gap={gap}) should return a list of (training days, validation "
+                f"days) pairs, got {describe(result)}.",
+                f"forward_splits({n}, {k}, {test_size}, gap={gap})는 (학습 날짜, 검증 날짜) 쌍의 리스트를 돌려줘야 "
+                f"한다. 받은 것: {describe(result, 'ko')}.",
+            )
+        got = [_read_split(split, f"forward_splits({n}, {k}, {test_size}, gap={gap})") for split in splits]
+        _forward_problem(got, n, k, test_size, gap)
+    value = read_number("forward_mse", forward_mse)
+    estimates = _forward_estimates()
+    if not _close(value, estimates["forward"]):
+        for key, en, ko in (
+            ("notebook", "forward_mse is the notebook's estimate with 5 splits of 20 days; the exercise asks for "
+                         f"{FORWARD_K} splits of {FORWARD_TEST_SIZE} days.",
+             f"forward_mse는 노트북에서 20일짜리 분할 5개로 구한 추정값이다. 이 문제는 {FORWARD_TEST_SIZE}일짜리 분할 "
+             f"{FORWARD_K}개를 묻는다."),
+            ("shuffled", "forward_mse is what shuffled folds estimate: with training days on both sides of each "
+                         "validation day, it is far too optimistic. Use your forward splits.",
+             "forward_mse는 섞은 폴드의 추정값이다. 검증일 양쪽에 학습일이 있어서 지나치게 낙관적이다. 여러분의 앞으로 "
+             "나아가는 분할을 써라."),
+            ("truth", "forward_mse is the error on days 200–219, the truth the estimate tries to predict: estimate it "
+                      "from days 0–199 only.",
+             "forward_mse는 추정하려는 참값, 즉 200–219일의 오차다. 0–199일만으로 추정하라."),
+        ):
+            if _close(value, estimates[key]):
+                raise NotYet(en, ko)
+        raise NotYet(
+            f"forward_mse = {show(value, '.3f')} is not the mean, over your {FORWARD_K} forward splits of "
+            f"{FORWARD_TEST_SIZE} days on days 0–199 and over the 1000 series, of mse_of(train, val).",
+            f"forward_mse = {josa(show(value, '.3f'), '은/는')} 0–199일에서 {FORWARD_TEST_SIZE}일짜리 앞으로 나아가는 "
+            f"분할 {FORWARD_K}개와 1000개의 계열에 걸친 `mse_of(train, val)`의 평균이 아니다.",
+        )
+    forward, truth, shuffled = (show(estimates[key], ".2f") for key in ("forward", "truth", "shuffled"))
+    return correct(
+        f"Your splits equal TimeSeriesSplit's in {len(FORWARD_CASES)} cases, gaps included. With {FORWARD_K} splits "
+        f"of {FORWARD_TEST_SIZE} days the forward estimate is {forward}, close to the truth {truth}, while shuffled "
+        f"folds promise {shuffled}: a validation day must not have training days after it.",
+        f"분할이 간격을 둔 경우까지 {len(FORWARD_CASES)}가지 경우 모두 TimeSeriesSplit과 같다. "
+        f"{FORWARD_TEST_SIZE}일짜리 "
+        f"분할 {FORWARD_K}개로 앞으로 나아가며 구한 추정값은 {josa(forward, '으로/로')} 참값 {truth}에 가깝지만, 섞은 "
+        f"폴드는 {josa(shuffled, '을/를')} 약속한다. 검증일 뒤에 학습일이 있어서는 안 된다.",
+    )
+
+
+def forward_splits_reference(n: int, k: int, test_size: int, gap: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return k forward splits of range(n): validation blocks of test_size days at the end, training on all days
+    before each block except the ``gap`` days right before it."""
+    splits = []
+    for start in range(n - k * test_size, n, test_size):
+        splits.append((np.arange(0, start - gap), np.arange(start, start + test_size)))
+    return splits
+
+
+def _reference_04_5() -> tuple[tuple, dict]:
+    return (forward_splits_reference, _forward_estimates()["forward"]), {}
+
+
+_CODE_04_5 = """\
+def forward_splits(n, k, test_size, gap=0):
+    splits = []
+    for start in range(n - k * test_size, n, test_size):  # the last k blocks of test_size days
+        splits.append((np.arange(0, start - gap), np.arange(start, start + test_size)))
+    return splits
+
+
+for n, k, size, gap in [(200, 5, 20, 0), (30, 3, 5, 2)]:  # the same splits as scikit-learn's
+    ours = forward_splits(n, k, size, gap)
+    theirs = TimeSeriesSplit(k, test_size=size, gap=gap).split(np.zeros(n))
+    assert all(np.array_equal(a, c) and np.array_equal(b, d) for (a, b), (c, d) in zip(ours, theirs))
+forward_mse = np.mean([mse_of(tr, va) for tr, va in forward_splits(200, 4, 25)])
+print(f"4 forward splits of 25 days: MSE {forward_mse:.2f}")
+check("04.5", forward_splits, forward_mse)
+"""
+
+register(Exercise(
+    id="04.5",
+    check=_check_04_5,
+    hints={
+        "en": [
+            "A forward split never trains on a day after the days it validates: the validation blocks are at the end, "
+            "and each one trains on everything before it.",
+            "The k validation blocks are the last k × test_size days, one block of test_size consecutive days each; "
+            "block j starts at day n − (k − j) × test_size.",
+            "The gap leaves out the gap days right before each block from its training days: train on days 0 to "
+            "start − gap − 1. Then average mse_of(train, val) over the splits, as the time-ordered section does.",
+        ],
+        "ko": [
+            "앞으로 나아가는 분할은 검증하는 날보다 뒤의 날로는 절대 학습하지 않는다. 검증 블록은 끝에 있고, 블록마다 "
+            "그 "
+            "앞의 모든 날로 학습한다.",
+            "검증 블록 k개는 마지막 k × test_size일이고, 블록마다 연속된 test_size일이다. j번째 블록은 "
+            "n − (k − j) × test_size일에서 시작한다.",
+            "간격(gap)은 각 블록 바로 앞의 `gap`일을 학습일에서 뺀다. 0일부터 `start − gap − 1`일까지로 학습한다. "
+            "그다음 "
+            "시계열 절에서처럼 분할마다 `mse_of(train, val)`을 구해 평균하라.",
+        ],
+    },
+    solution=_solution(
+        _CODE_04_5,
+        "Each validation block is predicted from days before it only, as the future will be, so the forward "
+        "estimate lands near the error on the days that really follow (days 200–219). Shuffled folds let most "
+        "validation days borrow from neighbours on both sides, which the future never offers: they promise an error "
+        "about half the true one. The gap leaves out the days right before a block, for a prediction that is made "
+        "some days ahead.",
+        "검증 블록마다 그 앞의 날로만 예측하므로(미래를 예측할 때와 같다), 앞으로 나아가는 추정값은 실제로 이어지는 "
+        "날(200–219일)의 오차 가까이에 놓인다. 섞은 폴드에서는 대부분의 검증일이 양쪽 이웃을 빌려 쓰는데, 미래는 그런 "
+        "이웃을 주지 않는다. 그래서 참 오차의 절반쯤을 약속한다. 간격은 블록 바로 앞의 날을 빼서, 며칠 앞을 내다보는 "
+        "예측을 흉내 낸다.",
+    ),
+    reference=_reference_04_5,
+    task=(
+        "Write `forward_splits(n, k, test_size, gap=0)`, the forward splits of `TimeSeriesSplit` without "
+        "scikit-learn: a list of `k` pairs (training days, validation days) of `range(n)`, whose validation blocks "
+        "are the last `k × test_size` days, `test_size` consecutive days each, and whose training days are every day "
+        "before the block except the `gap` days right before it. The check compares them with "
+        "`TimeSeriesSplit(k, test_size=test_size, gap=gap)` in five cases. Then estimate the error of "
+        "`nearest_days` with 4 forward splits of 25 days on days 0–199: `forward_mse` is the mean of "
+        "`mse_of(train, val)` over the splits (and the series)."
     ),
 ))
