@@ -24,6 +24,10 @@ from typing import Any
 
 import numpy as np
 import torch
+
+# torch.optim.Optimizer imports torch._dynamo when the first optimizer is built (about 2 s): importing it with
+# this module makes that a cost of the import cell, not of a notebook's first optimizer.
+import torch._dynamo  # noqa: F401
 from torch.optim import Optimizer
 
 Params = Iterable[torch.Tensor] | Iterable[dict[str, Any]]

@@ -355,3 +355,17 @@ def test_optimize_path_and_distance_to_reject_bad_input():
         distance_to(np.zeros((0, 2)), [0.0, 0.0])
     with pytest.raises(ValueError, match="optimum must contain only finite numbers"):
         distance_to(np.zeros((3, 2)), [np.nan, 0.0])
+
+
+def test_the_first_optimizer_imports_nothing_that_the_module_did_not():
+    """Importing the module loads what torch.optim loads on first use, so a notebook's first optimizer is quick."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch, chapter5_utils.optim as o; before = set(sys.modules); "
+        "o.SGD([torch.zeros(1, requires_grad=True)], lr=0.1); "
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith('torch')))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]", run.stdout[:300]
