@@ -270,3 +270,93 @@ def activation_stds(
             x = activation(layer(x))
             stds.append(x.std().item())
     return stds
+
+
+@dataclass(frozen=True)
+class GradientProfile:
+    """What one forward and one backward pass carry through each ``nn.Linear`` layer, first layer first.
+
+    For a layer with input ``h`` (a batch of rows) and output ``z = h Wᵀ + b``:
+    ``input_rms`` is √mean(h²), the typical size of the layer's inputs; ``preactivation_rms`` is
+    √mean(z²); ``output_grad_norms`` is ‖∂loss/∂z‖ (over the whole batch), the signal that
+    backpropagation brings back to the layer; ``weight_grad_norms`` is ‖∂loss/∂W‖. Since
+    ∂loss/∂W = (∂loss/∂z)ᵀ h, a weight gradient is the backward signal times the layer's input.
+    """
+
+    input_rms: tuple[float, ...]
+    preactivation_rms: tuple[float, ...]
+    output_grad_norms: tuple[float, ...]
+    weight_grad_norms: tuple[float, ...]
+
+
+def _rms(t: torch.Tensor) -> float:
+    return t.detach().pow(2).mean().sqrt().item()
+
+
+def gradient_profile(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+) -> GradientProfile:
+    """Return the ``GradientProfile`` of ``loss_fn(model(X), y)``: per ``nn.Linear``, in the order called.
+
+    ``loss_fn`` defaults to the mean squared error. The gradients come from ``torch.autograd.grad``,
+    so no parameter's ``.grad`` is touched, and the model's train/eval mode is left as it is. Every
+    ``nn.Linear`` in the model must be called exactly once by the forward pass (a layer called twice
+    has no single input to measure); the hooks that record the layers are removed even when the
+    forward pass raises.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    for name, value in (("X", X), ("y", y)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if not X.is_floating_point():
+        raise TypeError(f"X must be a floating-point tensor, got dtype {X.dtype}; convert with X.double()")
+    if loss_fn is None:
+        loss_fn = nn.functional.mse_loss
+    elif not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function of (prediction, target), got {loss_fn!r}")
+
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if not linears:
+        raise ValueError(f"model has no nn.Linear layer to profile: {type(model).__name__}")
+    calls: list[tuple[nn.Linear, torch.Tensor, torch.Tensor]] = []
+
+    def record(module: nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor) -> None:
+        calls.append((module, args[0], output))
+
+    handles = [layer.register_forward_hook(record) for layer in linears]
+    try:
+        with torch.enable_grad():
+            loss = loss_fn(model(X), y)
+    finally:
+        for handle in handles:
+            handle.remove()
+
+    called = [layer for layer, _, _ in calls]
+    twice = [layer for layer in linears if called.count(layer) > 1]
+    if twice:
+        raise ValueError(
+            f"every nn.Linear must be called once by the forward pass, but {twice[0]} was called "
+            f"{called.count(twice[0])} times; profile a model without shared layers"
+        )
+    if not calls:
+        raise ValueError("the forward pass called none of the model's nn.Linear layers")
+    if not isinstance(loss, torch.Tensor) or loss.dim() != 0:
+        shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
+        raise ValueError(f"loss_fn must return a single number (a 0-dim tensor), got {shape}")
+    frozen = [layer for layer in called if not layer.weight.requires_grad]
+    if frozen:
+        raise ValueError(f"every profiled layer's weight must require grad, but {frozen[0]}'s does not")
+    outputs = [z for _, _, z in calls]
+    weights = [layer.weight for layer in called]
+    grads = torch.autograd.grad(loss, outputs + weights)
+    n = len(calls)
+    return GradientProfile(
+        input_rms=tuple(_rms(h) for _, h, _ in calls),
+        preactivation_rms=tuple(_rms(z) for z in outputs),
+        output_grad_norms=tuple(g.norm().item() for g in grads[:n]),
+        weight_grad_norms=tuple(g.norm().item() for g in grads[n:]),
+    )
