@@ -47,7 +47,7 @@ MSE MAE RMSE CV MLP XOR AND OR ReLU Leaky ELU tanh Adam AdamW SGD Momentum Neste
 Huber Xavier Kaiming Sherman Morrison LOOCV KFold LeaveOneOut LinearRegression CVResult History NumPy PyTorch
 torch autograd CPU meta dtype float32 float64 bool True False None nan inf lr fit check hint solution forward
 Parameter Sequential ChapterMLP Perceptron patience five decays scores train_cfg step init dropout
-TimeSeriesSplit
+TimeSeriesSplit LambdaLR lam EPOCHS
 """.split())
 
 

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import functools
 import io
+import math
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from chapter5_utils.exercises.core import (
     describe,
     differs,
     learner_code,
+    not_attempted,
     precision,
     read_bool,
     read_number,
@@ -228,12 +230,17 @@ register(
             "두 경로 모두 아직 최적점 주위에서 진동하기 때문이다.",
         ),
         reference=lambda: (_run(NESTEROV_CODE), {}),
+        task=(
+            "Run `Momentum` on the quadratic with `nesterov=True`, with the same `lr=0.1`, `momentum=0.8`, `START` and "
+            "`STEPS` as plain momentum. Does it end closer to the optimum than plain momentum? Then plot both "
+            "distances per step."
+        ),
     )
 )
 
 
 # ---------------------------------------------------------------------------------------------
-# 03.2 · The largest learning rate with which Adam converges on Rosenbrock
+# 03.2 · Adam's distance to the optimum for every rate, and the largest rate that converges
 
 
 @functools.cache
@@ -244,57 +251,69 @@ def _rosen_distance(lr: float) -> float:
 LARGEST_LR = 1.0  # the tests check that the solution's sweep finds this rate
 
 
-def check_largest_lr(largest_lr: Any) -> Feedback:
-    """Return feedback on the largest rate in ADAM_LRS with which Adam ends within 0.05 of (1, 1)."""
-    number = read_number("largest_lr", largest_lr)
-    matches = [lr for lr in ADAM_LRS if same_setting(number, lr)]
-    listed = ", ".join(show(lr, "g") for lr in ADAM_LRS)
-    if not matches:
+def check_largest_lr(distances: Any, largest_lr: Any) -> Feedback:
+    """Return feedback on Adam's distance to (1, 1) after ROSEN_STEPS steps for every rate in ADAM_LRS, and on the
+    largest rate that ends within 0.05 of it (read from the learner's own distances)."""
+    got = read_numbers("distances", distances, length=len(ADAM_LRS))
+    want = np.array([_rosen_distance(lr) for lr in ADAM_LRS])
+    wrong = [i for i in range(len(ADAM_LRS)) if not abs(got[i] - want[i]) <= 1e-6 * max(1.0, want[i])]
+    if wrong:
+        rates = ", ".join(show(ADAM_LRS[i], "g") for i in wrong)
+        if np.allclose(got, want[::-1], rtol=1e-6):
+            raise NotYet("Your distances are in reverse order: list them in the order of ADAM_LRS.",
+                         "거리의 순서가 거꾸로다. ADAM_LRS의 순서대로 적어라.")
+        if np.allclose(got ** 2, want, rtol=1e-6) or np.allclose(got, want ** 2, rtol=1e-6):
+            raise NotYet(
+                "Your distances look squared, or square-rooted: distance_to(path, [1, 1]) is the Euclidean distance "
+                "of the last point from (1, 1).",
+                "거리가 제곱되었거나 제곱근이 씌워진 것 같다. distance_to(path, [1, 1])는 마지막 점과 (1, 1) 사이의 "
+                "유클리드 거리다.",
+            )
         raise NotYet(
-            f"largest_lr = {show(number, 'g')} is not one of ADAM_LRS = [{listed}]: pick your answer from that list.",
-            f"largest_lr = {josa(show(number, 'g'), '은/는')} ADAM_LRS = [{listed}]에 없다. 이 목록에서 답을 골라라.",
+            f"The distances for lr = {rates} are not what Adam gives after ROSEN_STEPS = {ROSEN_STEPS} steps from "
+            "ROSEN_START: run optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, lr=lr) for each rate and "
+            "take distance_to(path, [1, 1]).",
+            f"lr = {rates}의 거리가 ROSEN_START에서 ROSEN_STEPS = {ROSEN_STEPS}스텝 간 Adam의 결과와 다르다. "
+            "학습률마다 `optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, lr=lr)`를 실행하고 "
+            "`distance_to(path, [1, 1])`를 구하라.",
         )
-    lr = matches[0]
-    rate = f"lr={show(lr, 'g')}"
-    distance = _rosen_distance(lr)
-    if not distance < CONVERGED:
+    converged = [lr for lr, d in zip(ADAM_LRS, got) if d < CONVERGED]
+    answer = read_number("largest_lr", largest_lr)
+    expected = max(converged)
+    if not same_setting(answer, expected):
+        text = show(answer, "g")
+        if any(same_setting(answer, lr) for lr in converged):
+            raise NotYet(
+                f"lr = {text} converges, but your own distances show a larger rate that ends within {CONVERGED} too.",
+                f"lr = {josa(text, '은/는')} 수렴하지만, 여러분이 구한 거리를 보면 {CONVERGED} 안에서 끝나는 더 큰 "
+                "학습률도 있다.",
+            )
         raise NotYet(
-            f"With lr={show(lr, 'g')} Adam ends {show(distance, '.3g')} from (1, 1) after {ROSEN_STEPS} steps, not "
-            f"within {CONVERGED}: it does not converge. Print the distance for every rate and keep those below "
-            f"{CONVERGED}.",
-            f"{josa(rate, '이면/면')} Adam은 {ROSEN_STEPS}스텝 뒤 (1, 1)에서 "
-            f"{show(distance, '.3g')} 떨어진 곳에서 "
-            f"끝난다. {CONVERGED} 안에 들지 못했으니 수렴하지 않은 것이다. 모든 학습률의 거리를 출력하고 "
-            f"{CONVERGED}보다 작은 것만 남겨라.",
+            f"largest_lr = {text} is not the largest rate whose distance in your list is below {CONVERGED}.",
+            f"largest_lr = {josa(text, '은/는')} 여러분의 리스트에서 거리가 {CONVERGED}보다 작은 학습률 가운데 가장 "
+            "큰 것이 아니다.",
         )
-    if lr < LARGEST_LR:
-        raise NotYet(
-            f"lr={show(lr, 'g')} converges (it ends {show(distance, '.3g')} from (1, 1)), but a larger rate in the "
-            "list converges too.",
-            f"lr={show(lr, 'g')}에서는 수렴한다((1, 1)에서 {show(distance, '.3g')}). 그러나 목록에서 더 큰 학습률도 "
-            "수렴한다.",
-        )
+    rate = f"lr={show(expected, 'g')}"
     return correct(
-        f"lr={show(lr, 'g')} ends {show(distance, '.2g')} from (1, 1), while lr=3 ends more than 1 away. The best "
-        "rate often sits just below the rates that fail, so search on a log grid and back off a little from where "
-        "training breaks.",
-        f"lr={show(lr, 'g')}에서는 (1, 1)에서 {show(distance, '.2g')} 떨어진 곳에서 끝나지만 lr=3에서는 1 넘게 떨어진 "
-        "곳에서 끝난다. 가장 좋은 학습률은 흔히 실패하는 학습률 바로 아래에 있다. 그러니 로그 격자에서 찾고, 학습이 "
-        "무너지는 곳에서 조금 물러서라.",
+        f"{rate} ends {show(_rosen_distance(expected), '.2g')} from (1, 1), while lr=3 ends more than 1 away, and the "
+        "distance does not fall steadily as the rate grows. The best rate often sits just below the rates that fail, "
+        "so search on a log grid and back off a little from where training breaks.",
+        f"{josa(rate, '은/는')} (1, 1)에서 {show(_rosen_distance(expected), '.2g')} 떨어진 곳에서 끝나지만 lr=3은 1 "
+        "넘게 "
+        "떨어진 곳에서 끝나고, 학습률이 커진다고 거리가 고르게 줄지도 않는다. 가장 좋은 학습률은 흔히 실패하는 학습률 "
+        "바로 아래에 있다. 그러니 로그 격자에서 찾고, 학습이 무너지는 곳에서 조금 물러서라.",
     )
 
 
 LARGEST_LR_CODE = """\
 ADAM_LRS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-converged = []
+distances = []
 for lr in ADAM_LRS:
     path = optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, lr=lr)
-    distance = distance_to(path, [1, 1])
-    print(f"lr = {lr:5g}: distance to (1, 1) after {ROSEN_STEPS} steps {distance:.3g}")
-    if distance < 0.05:
-        converged.append(lr)
-largest_lr = max(converged)
-check("03.2", largest_lr)
+    distances.append(distance_to(path, [1, 1]))
+    print(f"lr = {lr:5g}: distance to (1, 1) after {ROSEN_STEPS} steps {distances[-1]:.3g}")
+largest_lr = max(lr for lr, d in zip(ADAM_LRS, distances) if d < 0.05)
+check("03.2", distances, largest_lr)
 """
 
 
@@ -306,13 +325,13 @@ register(
             [
                 "Measure, don't guess: run every rate and look at where each run ends.",
                 "Loop over ADAM_LRS; for each rate run optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, "
-                "lr=lr) and print distance_to(path, [1, 1]).",
+                "lr=lr) and keep distance_to(path, [1, 1]).",
                 "Look at every rate before you answer: the distance does not fall steadily as the rate grows.",
             ],
             [
                 "짐작하지 말고 재라. 모든 학습률로 실행하고 각 실행이 어디서 끝나는지 보라.",
                 "`ADAM_LRS`를 돌면서 학습률마다 `optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, lr=lr)`를 "
-                "실행하고 distance_to(path, [1, 1])를 출력하라.",
+                "실행하고 `distance_to(path, [1, 1])`를 남겨라.",
                 "답하기 전에 모든 학습률을 보라. 학습률이 커진다고 거리가 고르게 줄지는 않는다.",
             ],
         ),
@@ -326,127 +345,225 @@ register(
             "있다.",
         ),
         reference=lambda: (_run(LARGEST_LR_CODE), {}),
+        task=(
+            "Run `Adam` on Rosenbrock from `ROSEN_START` for `ROSEN_STEPS` steps with each rate in `ADAM_LRS`. Put "
+            "the distance of each run's end from the optimum (1, 1) in `distances`, in the order of `ADAM_LRS`, and "
+            "the largest rate that converges, that is, ends within 0.05 of (1, 1), in `largest_lr`. The check "
+            "compares every distance with its own run."
+        ),
     )
 )
 
 
 # ---------------------------------------------------------------------------------------------
-# 03.3 · Adam with weight decay on the diabetes MLP
+# 03.3 · weight decay as an L2 penalty in the loss: the same for SGD and Adam, not for AdamW
+
+PENALTY = 0.01
+PENALTY_STEPS = 6
+PENALTY_TOLERANCE = 1e-10
+
+
+def penalised_loss_reference(model: nn.Module, X: torch.Tensor, y: torch.Tensor, lam: float) -> torch.Tensor:
+    """Return the MSE of ``model`` on (X, y) plus lam/2 times the sum of the squares of all its parameters."""
+    penalty = sum((p**2).sum() for p in model.parameters())
+    return nn.functional.mse_loss(model(X), y) + lam / 2 * penalty
+
+
+def _penalty_run(kind: str, loss: Any = None, lam: float = PENALTY) -> list[torch.Tensor]:
+    """Return the parameters of the notebook's MLP after a few full-batch steps.
+
+    ``kind`` "sgd"/"adam"/"adamw" with ``weight_decay=lam`` and the plain MSE, or the same optimizer without decay
+    on ``loss(model, X, y, lam)`` when ``loss`` is given.
+    """
+    d = _diabetes()
+    model = copy.deepcopy(d["mlp"])
+    decay = 0.0 if loss is not None else lam
+    cls = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[kind]
+    settings = {"lr": 0.01} if kind == "sgd" else {"lr": 0.003}
+    optimizer = cls(model.parameters(), weight_decay=decay, **settings)
+    with torch.enable_grad():
+        for _ in range(PENALTY_STEPS):
+            optimizer.zero_grad()
+            value = nn.functional.mse_loss(model(d["X_train"]), d["y_train"]) if loss is None else \
+                loss(model, d["X_train"], d["y_train"], lam)
+            value.backward()
+            optimizer.step()
+    return [p.detach().clone() for p in model.parameters()]
 
 
 @functools.cache
-def _adam_run(weight_decay: float) -> tuple[float, float, float, float]:
-    """Return (final train loss, final val loss, best val loss, weight norm) of the notebook's Adam run."""
-    from chapter5_utils import fit
+def _decay_run(kind: str) -> tuple[torch.Tensor, ...]:
+    return tuple(_penalty_run(kind))
 
+
+def _gap(a: Any, b: Any) -> float:
+    return max(float((p - q).abs().max()) for p, q in zip(a, b, strict=True))
+
+
+def check_penalised_loss(penalised_loss: Any, adam_same: Any, adamw_same: Any) -> Feedback:
+    """Return feedback on an L2-penalised loss, checked by training with it, and on which optimizers' weight
+    decay equals it."""
+    if not callable(penalised_loss) or isinstance(penalised_loss, type):
+        raise NotYet(
+            f"Pass your function itself, penalised_loss (without parentheses), got {describe(penalised_loss)}.",
+            f"함수 자체를 괄호 없이 penalised_loss로 넘겨라. 받은 것: {describe(penalised_loss, 'ko')}.",
+        )
     d = _diabetes()
-    model = copy.deepcopy(d["mlp"])
-    history = fit(
-        model,
-        d["X_train"],
-        d["y_train"],
-        loss_fn=nn.functional.mse_loss,
-        optimizer=Adam(model.parameters(), lr=0.003, weight_decay=weight_decay),
-        epochs=40,
-        X_val=d["X_val"],
-        y_val=d["y_val"],
-        seed=0,
-    )
-    norm = torch.cat([p.detach().flatten() for p in model.parameters()]).norm().item()
-    return history.train_loss[-1], history.val_loss[-1], min(history.val_loss), norm
-
-
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= LOSS_TOLERANCE
-
-
-def check_weight_decay(train_loss: Any, val_loss: Any) -> Feedback:
-    """Return feedback on the final losses of Adam(lr=0.003, weight_decay=0.01) on the diabetes MLP."""
-    train = read_number("train_loss", train_loss)
-    val = read_number("val_loss", val_loss)
-    ref_train, ref_val, ref_best_val, _ = _adam_run(0.01)
-    if _close(train, ref_train) and _close(val, ref_val):
-        return correct(
-            f"Your losses match the reference run within {LOSS_TOLERANCE}. Compared with Adam's row in the "
-            "table (no weight decay), the final training loss is higher and the validation loss almost the same: "
-            "the decay pulls the weights toward 0 (their norm shrinks by about a quarter), which costs some fit on "
-            "the training data and, on this model, does not help validation.",
-            f"허용 오차 {LOSS_TOLERANCE} 안에서 맞다. 표에 있는 Adam의 행(가중치 감쇠 없음)과 비교하면 마지막 "
-            "학습 손실은 더 높고 검증 손실은 거의 같다. 감쇠가 가중치를 0 쪽으로 당겨(노름이 약 4분의 1 준다) "
-            "학습 데이터에 덜 맞추게 되고, 이 모델에서는 검증 손실도 낮추지 못한다.",
-        )
-    if _close(train, ref_val) and _close(val, ref_train):
+    probe = copy.deepcopy(d["mlp"])
+    with learner_code():
+        value = penalised_loss(probe, d["X_train"], d["y_train"], PENALTY)
+    if value is None or value is Ellipsis:
+        return not_attempted("03.3")
+    if not isinstance(value, torch.Tensor) or value.numel() != 1:
         raise NotYet(
-            "Your two numbers are swapped: train_loss is history.train_loss[-1] and val_loss is history.val_loss[-1].",
-            "두 수가 뒤바뀌었다. train_loss는 history.train_loss[-1], val_loss는 history.val_loss[-1]이다.",
+            f"penalised_loss should return the loss as a one-element tensor (so that backward() works), got "
+            f"{describe(value)}.",
+            f"penalised_loss는 손실을 원소 하나짜리 텐서로 돌려줘야 한다(그래야 backward()가 된다). 받은 것: "
+            f"{describe(value, 'ko')}.",
         )
-    plain_train, plain_val, _, _ = _adam_run(0.0)
-    if _close(train, plain_train) and _close(val, plain_val):
+    number = read_number("penalised_loss(model, X, y, lam)", value.detach())
+    if value.grad_fn is None:
         raise NotYet(
-            "These are the losses of Adam without weight decay: did you pass weight_decay=0.01 to Adam?",
-            "이것은 가중치 감쇠가 없는 Adam의 손실이다. Adam에 weight_decay=0.01을 넘겼는지 확인하라.",
+            "penalised_loss returned a tensor without a gradient: compute it from model(X) and the parameters "
+            "themselves, not from .item() or .detach().",
+            "penalised_loss가 기울기가 없는 텐서를 돌려주었다. .item()이나 .detach()가 아니라 model(X)와 파라미터 "
+            "자체로 계산하라.",
         )
-    if _close(train, ref_train) and _close(val, ref_best_val):
+    reference = float(penalised_loss_reference(probe, d["X_train"], d["y_train"], PENALTY))
+    mse = float(nn.functional.mse_loss(probe(d["X_train"]), d["y_train"]))
+    squares = sum(float((p**2).sum()) for p in probe.parameters())
+    weights_only = mse + PENALTY / 2 * sum(float((m.weight**2).sum()) for m in probe.modules()
+                                          if isinstance(m, nn.Linear))
+    if not abs(number - reference) <= 1e-9 * max(1.0, abs(reference)):
+        for candidate, en, ko in (
+            (mse, "Your loss is the plain MSE: add lam / 2 times the sum of the squared parameters.",
+             "여러분의 손실은 보통의 MSE다. 파라미터 제곱의 합에 lam / 2를 곱해 더하라."),
+            (mse + PENALTY * squares, "Your penalty is lam times the sum of squares: use lam / 2, whose gradient is "
+                                      "lam·θ, what weight_decay=lam adds.",
+             "규제 항이 제곱합의 lam배다. 기울기가 lam·θ가 되도록(weight_decay=lam이 더하는 값) lam / 2를 곱하라."),
+            (weights_only, "Your penalty leaves out the biases: torch's weight_decay decays every parameter, biases "
+                           "included.",
+             "규제 항에 편향이 빠졌다. torch의 weight_decay는 편향을 포함한 모든 파라미터를 줄인다."),
+        ):
+            if abs(number - candidate) <= 1e-9 * max(1.0, abs(candidate)):
+                raise NotYet(en, ko)
         raise NotYet(
-            "train_loss is right, but val_loss is the best validation loss of the run, not the final one: "
-            "use history.val_loss[-1].",
-            "train_loss는 맞지만 val_loss가 마지막 값이 아니라 가장 좋은 검증 손실이다. history.val_loss[-1]을 써라.",
+            f"penalised_loss gives {show(number, '.6g')} on the notebook's MLP, but MSE + lam/2 · Σ θ² over all "
+            f"parameters gives {show(reference, '.6g')}.",
+            f"노트북의 MLP에서 penalised_loss의 값은 {show(number, '.6g')}인데 모든 파라미터에 대한 "
+            f"MSE + lam/2 · Σ θ²는 {josa(show(reference, '.6g'), '이다/다')}.",
         )
-    wrong = [name for name, ok in (("train_loss", _close(train, ref_train)), ("val_loss", _close(val, ref_val)))
-             if not ok]
-    verb = "does" if len(wrong) == 1 else "do"
-    raise NotYet(
-        f"{' and '.join(wrong)} {verb} not match the reference run (tolerance {LOSS_TOLERANCE}). Start from "
-        "copy.deepcopy(mlp), use Adam(model.parameters(), lr=0.003, weight_decay=0.01), epochs=EPOCHS, "
-        "X_val=X_val, y_val=y_val and seed=0, and report the last entries of the history.",
-        f"{josa('와 '.join(wrong), '이/가')} 기준 실행과 맞지 않는다(허용 오차 {LOSS_TOLERANCE}). "
-        "copy.deepcopy(mlp)에서 "
-        "시작해 Adam(model.parameters(), lr=0.003, weight_decay=0.01), epochs=EPOCHS, X_val=X_val, y_val=y_val, "
-        "seed=0으로 학습하고, `history`의 마지막 값을 보고하라.",
+    with learner_code():
+        sgd = _penalty_run("sgd", penalised_loss)
+    gap = _gap(sgd, _decay_run("sgd"))
+    if not gap < PENALTY_TOLERANCE:
+        raise NotYet(
+            f"Your loss has the right value, but {PENALTY_STEPS} SGD steps on it differ from SGD(weight_decay=lam) on "
+            f"the plain MSE by {show(gap, '.2g')}: is the penalty computed from the parameters the optimizer updates?",
+            f"손실 값은 맞지만, 이 손실로 SGD를 {PENALTY_STEPS}스텝 밟은 결과가 보통의 MSE에 "
+            f"SGD(weight_decay=lam)을 쓴 결과와 {show(gap, '.2g')}만큼 다르다. 규제 항을 옵티마이저가 갱신하는 "
+            "파라미터로 계산했는가?",
+        )
+    with learner_code():
+        adam_gap = _gap(_penalty_run("adam", penalised_loss), _decay_run("adam"))
+        adamw_gap = _gap(_penalty_run("adamw", penalised_loss), _decay_run("adamw"))
+    adam_truth, adamw_truth = adam_gap < PENALTY_TOLERANCE, adamw_gap < PENALTY_TOLERANCE
+    for name, answer, truth in (("adam_same", adam_same, adam_truth), ("adamw_same", adamw_same, adamw_truth)):
+        given = read_bool(name, answer)
+        if given != truth:
+            optimizer = "Adam" if name == "adam_same" else "AdamW"
+            raise NotYet(
+                f"`{name}` = {given} does not match what training shows: run {optimizer} with weight_decay=lam on the "
+                f"plain MSE and {optimizer} without decay on your penalised loss, and compare the parameters.",
+                f"`{name}` = {josa(str(given), '은/는')} 학습 결과와 맞지 않는다. 보통의 MSE에 weight_decay=lam을 준 "
+                f"{josa(optimizer, '과/와')} 여러분의 규제된 손실에 감쇠 없는 {josa(optimizer, '을/를')} 돌려 "
+                "파라미터를 비교하라.",
+            )
+    return correct(
+        "SGD and Adam with weight_decay=lam take exactly the steps of the same optimizer on MSE + lam/2 · Σ θ²: their "
+        "weight decay is an L2 penalty, added to the gradient, so Adam divides it by √v̂ like any gradient. AdamW "
+        f"differs (by {show(adamw_gap, '.1e')} after {PENALTY_STEPS} steps): it shrinks the weights outside the "
+        "gradient, which is what 03.4 builds.",
+        "weight_decay=lam을 준 SGD와 Adam은 MSE + lam/2 · Σ θ²에 같은 옵티마이저를 쓴 것과 정확히 같은 스텝을 밟는다. "
+        "이들의 가중치 감쇠는 기울기에 더하는 L2 규제라서, Adam은 이것도 다른 기울기처럼 √v̂로 나눈다. AdamW는 "
+        f"다르다({PENALTY_STEPS}스텝 뒤 {show(adamw_gap, '.1e')}만큼). 기울기 밖에서 가중치를 줄이기 때문이다. "
+        "03.4에서 "
+        "만드는 것이 바로 이것이다.",
     )
 
 
 WEIGHT_DECAY_CODE = """\
-model = copy.deepcopy(mlp)
-history = fit(model, X_train, y_train, loss_fn=nn.functional.mse_loss,
-              optimizer=Adam(model.parameters(), lr=0.003, weight_decay=0.01), epochs=EPOCHS,
-              X_val=X_val, y_val=y_val, seed=0)
-train_loss, val_loss = history.train_loss[-1], history.val_loss[-1]
-print(f"final train {train_loss:.4f}, final val {val_loss:.4f}")
-check("03.3", train_loss, val_loss)
+def penalised_loss(model, X, y, lam):
+    penalty = sum((p**2).sum() for p in model.parameters())  # every parameter, biases included
+    return nn.functional.mse_loss(model(X), y) + lam / 2 * penalty  # gradient: MSE's + lam·θ
+
+
+def six_steps(cls, decay, loss):
+    model = copy.deepcopy(mlp)
+    optimizer = cls(model.parameters(), lr=0.003, weight_decay=decay)
+    for _ in range(6):
+        optimizer.zero_grad()
+        loss(model).backward()
+        optimizer.step()
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def plain(model):
+    return nn.functional.mse_loss(model(X_train), y_train)
+
+
+def penalised(model):
+    return penalised_loss(model, X_train, y_train, 0.01)
+
+
+gaps = {cls.__name__: (six_steps(cls, 0.01, plain) - six_steps(cls, 0.0, penalised)).abs().max().item()
+        for cls in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW)}
+print(gaps)
+adam_same, adamw_same = gaps["Adam"] < 1e-10, gaps["AdamW"] < 1e-10
+check("03.3", penalised_loss, adam_same, adamw_same)
 """
 
 
 register(
     Exercise(
         id="03.3",
-        check=check_weight_decay,
+        check=check_penalised_loss,
         hints=_texts(
             [
-                "Reuse the loop body of \"On real data\": only the optimizer changes.",
-                "A fresh model = copy.deepcopy(mlp), then fit(...) with the same data, epochs and seed and "
-                "Adam(model.parameters(), lr=0.003, weight_decay=0.01). The final losses are the last entries of "
-                "history.train_loss and history.val_loss.",
-                "To see what the decay did, compare the weights' size with and without it: "
-                "torch.cat([p.detach().flatten() for p in model.parameters()]).norm().",
+                "The gradient of lam/2 · θ² is lam·θ, exactly what weight_decay=lam adds to the gradient in the "
+                "shared step.",
+                "penalised_loss returns nn.functional.mse_loss(model(X), y) plus lam / 2 times the sum of (p**2).sum() "
+                "over model.parameters(): every parameter, biases included.",
+                "To answer the two questions, train two copies of mlp for a few full-batch steps: one with "
+                "weight_decay=0.01 on the plain MSE, one without decay on your loss, and compare their parameters.",
             ],
             [
-                "'실제 데이터에서 비교' 절의 반복문 본문을 다시 써라. 바뀌는 것은 옵티마이저뿐이다.",
-                "새 모델 `model = copy.deepcopy(mlp)`에 같은 데이터, 에포크, 시드와 "
-                "Adam(model.parameters(), lr=0.003, weight_decay=0.01)로 fit(...)을 부른다. 마지막 손실은 "
-                "history.train_loss와 history.val_loss의 마지막 값이다.",
-                "감쇠가 무엇을 했는지 보려면 감쇠가 있을 때와 없을 때 가중치의 크기 "
-                "`torch.cat([p.detach().flatten() for p in model.parameters()]).norm()`을 비교하라.",
+                "lam/2 · θ²의 기울기는 lam·θ다. weight_decay=lam이 공통 step에서 기울기에 더하는 값 그대로다.",
+                "penalised_loss는 `nn.functional.mse_loss(model(X), y)`에 `model.parameters()` 전체(편향 포함)의 "
+                "`(p**2).sum()`을 더한 합의 lam / 2배를 더해 돌려준다.",
+                "두 질문에 답하려면 `mlp`의 복사본 둘을 전체 배치로 몇 스텝 학습하라. 하나는 보통의 MSE에 "
+                "weight_decay=0.01을 주고, 다른 하나는 감쇠 없이 여러분의 손실로 학습한 뒤 파라미터를 비교한다.",
             ],
         ),
         solution=_solution(
             WEIGHT_DECAY_CODE,
-            "Weight decay adds 0.01·θ to every gradient, which pulls the weights toward 0: the training loss "
-            "rises a little and, on this small model, the validation loss stays about the same.",
-            "가중치 감쇠는 모든 기울기에 0.01·θ를 더해 가중치를 0 쪽으로 당긴다. 그래서 학습 손실이 조금 오르고, "
-            "이 작은 모델에서는 검증 손실이 거의 그대로다.",
+            "torch's SGD and Adam add weight_decay·θ to the gradient before anything else, which is the gradient of "
+            "weight_decay/2 · Σ θ²: their weight decay is an L2 penalty. Adam then scales that term like the rest of "
+            "the gradient, so weights with large gradients are barely decayed. AdamW shrinks every weight by "
+            "1 − lr·λ outside the gradient instead, so no penalty in the loss reproduces it.",
+            "torch의 SGD와 Adam은 무엇보다 먼저 기울기에 weight_decay·θ를 더하는데, 이것은 weight_decay/2 · Σ θ²의 "
+            "기울기다. 즉 이들의 가중치 감쇠는 L2 규제다. Adam은 이 항도 나머지 기울기처럼 조절하므로 기울기가 큰 "
+            "가중치는 거의 줄지 않는다. AdamW는 대신 기울기 밖에서 모든 가중치를 1 − lr·λ배로 줄이므로, 손실에 넣는 "
+            "어떤 규제 항도 이를 흉내 내지 못한다.",
         ),
         reference=lambda: (_run(WEIGHT_DECAY_CODE), {}),
+        task=(
+            "Write `penalised_loss(model, X, y, lam)`: the MSE of `model` on `(X, y)` plus `lam / 2` times the sum "
+            "of the squares of all its parameters. The check trains with it: SGD without decay on your loss must "
+            "take exactly the steps of SGD with `weight_decay=lam` on the plain MSE. Then find out, by training two "
+            "copies of `mlp` for a few steps each way, whether the same holds for `torch.optim.Adam` (`adam_same`) "
+            "and for `torch.optim.AdamW` (`adamw_same`)."
+        ),
     )
 )
 
@@ -670,5 +787,205 @@ register(
             "가중치가 같은 비율로 줄어든다.",
         ),
         reference=lambda: (_run(ADAMW_CODE), {}),
+        task=(
+            "AdamW **decouples** weight decay: instead of adding $\\lambda\\theta$ to the gradient, it shrinks the "
+            "weights, $\\theta \\leftarrow \\theta - \\eta\\lambda\\theta$, before the Adam step. Write it as a "
+            "subclass of our `Adam`, with the defaults of `torch.optim.AdamW` (`lr=1e-3`, `weight_decay=1e-2`). The "
+            "check compares it with `torch.optim.AdamW`, also after a change of the learning rate."
+        ),
+    )
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 03.5 · a learning-rate schedule written by hand: linear warm-up, then cosine decay
+
+WARMUP, SCHEDULE_EPOCHS, SCHEDULE_LR = 5, 40, 0.005
+
+
+def warmup_cosine_reference(epoch: int) -> float:
+    """Return the factor of the base learning rate for ``epoch`` (from 0): (e + 1)/5 for the first 5 epochs, then
+    a cosine from 1 down towards 0 over the other 35."""
+    if epoch < WARMUP:
+        return (epoch + 1) / WARMUP
+    return 0.5 * (1 + math.cos(math.pi * (epoch - WARMUP) / (SCHEDULE_EPOCHS - WARMUP)))
+
+
+def _schedule_run(factor: Any) -> Any:
+    from chapter5_utils import fit
+
+    d = _diabetes()
+    model = copy.deepcopy(d["mlp"])
+    optimizer = Momentum(model.parameters(), lr=SCHEDULE_LR, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+    with torch.enable_grad():
+        return fit(model, d["X_train"], d["y_train"], loss_fn=nn.functional.mse_loss, optimizer=optimizer,
+                   epochs=SCHEDULE_EPOCHS, X_val=d["X_val"], y_val=d["y_val"], seed=0, scheduler=scheduler)
+
+
+@functools.cache
+def _schedule_reference() -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    history = _schedule_run(warmup_cosine_reference)
+    return tuple(history.lr), tuple(history.train_loss), tuple(history.val_loss)
+
+
+_FACTOR_MISTAKES = (
+    (lambda e: e / WARMUP if e < WARMUP else warmup_cosine_reference(e),
+     "Your warm-up starts at 0: with e / 5 the first epoch gets learning rate 0 and does nothing. Count from 1: "
+     "(e + 1) / 5.",
+     "예열이 0에서 시작한다. e / 5를 쓰면 첫 에포크의 학습률이 0이 되어 아무것도 하지 않는다. 1부터 세라: (e + 1) / "
+     "5."),
+    (lambda e: (e + 1) / WARMUP if e < WARMUP else 0.5 * (1 + math.cos(math.pi * e / SCHEDULE_EPOCHS)),
+     "Your cosine starts at epoch 0, not after the warm-up: use (e − 5) / 35, so that it starts at 1 at epoch 5.",
+     "코사인이 예열 뒤가 아니라 0번째 에포크에서 시작한다. 5번째 에포크에서 1로 시작하도록 (e − 5) / 35를 써라."),
+    (lambda e: (e + 1) / WARMUP if e < WARMUP else 0.5 * (1 + math.cos(math.pi * (e - WARMUP) / SCHEDULE_EPOCHS)),
+     "Your cosine runs over 40 epochs after the warm-up; it should reach 0 at epoch 40, so it spans the 35 epochs "
+     "left: (e − 5) / 35.",
+     "코사인이 예열 뒤 40 에포크에 걸쳐 있다. 40번째 에포크에서 0에 닿아야 하므로 남은 35 에포크에 걸쳐야 한다: "
+     "(e − 5) / 35."),
+    (lambda e: SCHEDULE_LR * warmup_cosine_reference(e),
+     "Your function returns the learning rate itself; LambdaLR wants the factor that multiplies the base rate "
+     "(1 at the top of the schedule).",
+     "함수가 학습률 자체를 돌려준다. LambdaLR에는 기본 학습률에 곱하는 인수(스케줄 꼭대기에서 1)를 주어야 한다."),
+)
+
+
+def check_schedule(warmup_cosine: Any, history: Any) -> Feedback:
+    """Return feedback on a hand-written warm-up + cosine factor for LambdaLR, and on the run trained with it."""
+    if not callable(warmup_cosine) or isinstance(warmup_cosine, type):
+        raise NotYet(
+            f"Pass your function itself, warmup_cosine (without parentheses), got {describe(warmup_cosine)}.",
+            f"함수 자체를 괄호 없이 warmup_cosine으로 넘겨라. 받은 것: {describe(warmup_cosine, 'ko')}.",
+        )
+    with learner_code():
+        factors = [warmup_cosine(e) for e in range(SCHEDULE_EPOCHS)]
+    if any(f is None or f is Ellipsis for f in factors):
+        return not_attempted("03.5")
+    got = read_numbers("[warmup_cosine(e) for e in range(40)]", factors)
+    want = np.array([warmup_cosine_reference(e) for e in range(SCHEDULE_EPOCHS)])
+    if not np.abs(got - want).max() < 1e-12:
+        for mistake, en, ko in _FACTOR_MISTAKES:
+            if np.abs(got - np.array([mistake(e) for e in range(SCHEDULE_EPOCHS)])).max() < 1e-12:
+                raise NotYet(en, ko)
+        worst = int(np.argmax(np.abs(got - want)))
+        raise NotYet(
+            f"warmup_cosine({worst}) is {show(got[worst], '.4g')}; the schedule gives {show(want[worst], '.4g')}: "
+            "(e + 1) / 5 for e < 5, then ½ (1 + cos(π (e − 5) / 35)).",
+            f"warmup_cosine({worst})의 값은 {show(got[worst], '.4g')}인데 스케줄은 "
+            f"{josa(show(want[worst], '.4g'), '을/를')} 준다. e < 5이면 (e + 1) / 5, 그다음에는 "
+            "½ (1 + cos(π (e − 5) / 35))다.",
+        )
+    rates = getattr(history, "lr", None)
+    if not isinstance(rates, list) or not isinstance(getattr(history, "val_loss", None), list):
+        raise NotYet(
+            f"`history` should be the History that fit returns (with .lr, .train_loss and .val_loss), got "
+            f"{describe(history)}.",
+            f"`history`에는 fit이 돌려주는 History(.lr, .train_loss, .val_loss가 있는 객체)가 와야 한다. 받은 것: "
+            f"{describe(history, 'ko')}.",
+        )
+    ref_lr, ref_train, ref_val = (np.asarray(v) for v in _schedule_reference())
+    lrs = read_numbers("history.lr", rates)
+    if lrs.shape != ref_lr.shape:
+        raise NotYet(
+            f"`history` has {lrs.size} epochs; train for EPOCHS = {SCHEDULE_EPOCHS}.",
+            f"`history`의 에포크는 {lrs.size}개다. EPOCHS = {SCHEDULE_EPOCHS} 동안 학습하라.",
+        )
+    if np.allclose(lrs, SCHEDULE_LR, rtol=1e-12):
+        raise NotYet(
+            "The learning rate stayed 0.005 in every epoch: pass "
+            "scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, "
+            "warmup_cosine) to fit.",
+            "학습률이 모든 에포크에서 0.005 그대로다. fit에 "
+            "`scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine)`를 넘겨라.",
+        )
+    if not np.abs(lrs - ref_lr).max() < 1e-12:
+        raise NotYet(
+            f"history.lr starts {show(lrs[0], '.3g')}, {show(lrs[1], '.3g')}, …; with Momentum(lr=0.005) and your "
+            f"factor it should start {show(ref_lr[0], '.3g')}, {show(ref_lr[1], '.3g')}, …: build the optimizer with "
+            "lr=0.005 and give LambdaLR your function.",
+            f"history.lr이 {show(lrs[0], '.3g')}, {show(lrs[1], '.3g')}, …로 시작하는데, Momentum(lr=0.005)와 여러분의 "
+            f"인수라면 {show(ref_lr[0], '.3g')}, {show(ref_lr[1], '.3g')}, …로 시작해야 한다. 옵티마이저를 lr=0.005로 "
+            "만들고 LambdaLR에 여러분의 함수를 넘겨라.",
+        )
+    train = read_numbers("history.train_loss", history.train_loss)
+    val = read_numbers("history.val_loss", history.val_loss)
+    if not (np.abs(train - ref_train).max() < 1e-9 and np.abs(val - ref_val).max() < 1e-9):
+        raise NotYet(
+            "The learning rates are right, but the losses are not those of the schedules cell's run: start from "
+            "copy.deepcopy(mlp), Momentum(model.parameters(), lr=0.005, momentum=0.9), epochs=EPOCHS, "
+            "X_val=X_val, y_val=y_val, seed=0.",
+            "학습률은 맞지만 손실이 스케줄 셀의 실행과 다르다. copy.deepcopy(mlp)에서 시작해 "
+            "Momentum(model.parameters(), lr=0.005, momentum=0.9), epochs=EPOCHS, X_val=X_val, y_val=y_val, "
+            "seed=0으로 학습하라.",
+        )
+    rise = float(np.max(np.diff(train[10:])))  # as the schedules cell measures it
+    return correct(
+        f"Your schedule warms up over {WARMUP} epochs and then follows a cosine: the final training loss is "
+        f"{show(train[-1], '.3f')}, the final validation loss {show(val[-1], '.3f')}, and after the first ten epochs "
+        f"the training loss rises by at most {show(rise, '.3f')} in one epoch, against 0.096 at the constant rate.",
+        f"스케줄이 {WARMUP} 에포크 동안 예열한 뒤 코사인을 따른다. 마지막 학습 손실은 {show(train[-1], '.3f')}, 마지막 "
+        f"검증 손실은 {josa(show(val[-1], '.3f'), '이고/고')}, 처음 10 에포크 뒤 학습 손실은 한 에포크에 많아야 "
+        f"{show(rise, '.3f')}만큼 오른다. 일정한 학습률에서는 0.096만큼 올랐다.",
+    )
+
+
+SCHEDULE_CODE = """\
+def warmup_cosine(epoch):
+    if epoch < 5:
+        return (epoch + 1) / 5  # linear warm-up: 0.2, 0.4, ..., 1
+    return 0.5 * (1 + np.cos(np.pi * (epoch - 5) / 35))  # cosine from 1 down towards 0 at epoch 40
+
+
+model = copy.deepcopy(mlp)
+optimizer = Momentum(model.parameters(), lr=0.005, momentum=0.9)
+history = fit(model, X_train, y_train, loss_fn=nn.functional.mse_loss, optimizer=optimizer, epochs=EPOCHS,
+              X_val=X_val, y_val=y_val, seed=0,
+              scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine))
+print(f"first rates {history.lr[:6]}, final train {history.train_loss[-1]:.3f}, final val {history.val_loss[-1]:.3f}")
+check("03.5", warmup_cosine, history)
+"""
+
+
+register(
+    Exercise(
+        id="03.5",
+        check=check_schedule,
+        hints=_texts(
+            [
+                "LambdaLR multiplies the optimizer's own rate by what your function returns for the epoch: the "
+                "function returns a factor, 1 at the top of the schedule.",
+                "For e < 5 the factor climbs (e + 1) / 5: 0.2, 0.4, …, 1. From epoch 5 it is ½ (1 + cos(π t)), with "
+                "t = (e − 5) / 35 going from 0 to 1.",
+                "Train as the schedules cell does, with scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, "
+                "warmup_cosine); fit records each epoch's rate in history.lr.",
+            ],
+            [
+                "LambdaLR은 옵티마이저의 학습률에 여러분의 함수가 그 에포크에 돌려주는 값을 곱한다. 함수는 인수를 "
+                "돌려주며, "
+                "스케줄 꼭대기에서 1이다.",
+                "e < 5이면 인수는 (e + 1) / 5로 올라간다: 0.2, 0.4, …, 1. 5번째 에포크부터는 ½ (1 + cos(π t))이고, "
+                "t = (e − 5) / 35는 0에서 1로 간다.",
+                "스케줄 셀처럼 `scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine)`로 학습하라. "
+                "fit은 에포크마다의 학습률을 `history.lr`에 기록한다.",
+            ],
+        ),
+        solution=_solution(
+            SCHEDULE_CODE,
+            "The warm-up keeps the first steps small while momentum builds up its velocity from zero; the cosine "
+            "then shrinks the steps smoothly, so the late epochs settle instead of jumping, as the constant rate's "
+            "did. LambdaLR turns any function of the epoch into a schedule that fit steps once per epoch.",
+            "예열은 모멘텀이 속도를 0에서 쌓는 동안 처음 스텝을 작게 둔다. 그다음 코사인이 스텝을 부드럽게 줄이므로, "
+            "일정한 학습률에서처럼 손실이 뛰어오르지 않고 뒤쪽 에포크에서 자리를 잡는다. LambdaLR은 에포크의 어떤 "
+            "함수든 "
+            "스케줄로 바꾸고, fit은 그 스케줄을 에포크마다 한 번 진행한다.",
+        ),
+        reference=lambda: (_run(SCHEDULE_CODE), {}),
+        task=(
+            "Write `warmup_cosine(epoch)`, a factor for `torch.optim.lr_scheduler.LambdaLR`: a linear warm-up "
+            "`(epoch + 1) / 5` for the first 5 epochs, then a cosine `½ (1 + cos(π (epoch − 5) / 35))` from 1 down "
+            "towards 0 at epoch 40. Train a fresh copy of `mlp` with it as the schedules cell trains (`Momentum` with "
+            "`lr=0.005`, `momentum=0.9`, `EPOCHS`, the validation data, `seed=0`) and pass the `history`. Does the "
+            "training loss still jump?"
+        ),
     )
 )
