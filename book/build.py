@@ -12,7 +12,8 @@ then put together in ``build/book/``.
    the notebooks' titles) and a copy of each notebook of that edition (``notebooks/`` or
    ``notebooks/ko/``) in which each figure's alt text, the code cell's ``metadata["alt"]``, becomes
    myst-nb's image option, and the title cell's Colab badge becomes a bar with the edition's badge
-   (served from the site) and a link that downloads the committed notebook.
+   (served from the site) and a link that downloads the committed notebook; the Colab set-up cell is
+   folded (shown on a click).
 2. Copy MathJax from the npm package that ``book/package-lock.json`` pins (``make book`` installs it
    into ``build/book-npm/``) into ``build/book-sphinx/static/mathjax/``.
 3. Run ``sphinx-build`` for both languages at once, warnings as errors.
@@ -62,11 +63,9 @@ def _load_colab():
 colab = _load_colab()
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` unless it holds it already: Sphinx then rebuilds only what changed."""
+def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
 def _source(cell: dict) -> str:
@@ -94,7 +93,8 @@ def links_bar(name: str, language: str) -> str:
 
 
 def stage_notebook(nb: dict, name: str, language: str) -> dict:
-    """Return a copy of ``nb`` as the book renders it: figure alt texts as image options, the badge as a bar."""
+    """Return a copy of ``nb`` as the book renders it: figure alt texts as image options, the badge as a
+    bar, and the Colab set-up cell folded away (a reader of the web page has nothing to set up)."""
     nb = json.loads(json.dumps(nb))
     title = nb["cells"][0]
     text = _source(title)
@@ -102,6 +102,9 @@ def stage_notebook(nb: dict, name: str, language: str) -> dict:
         raise ValueError(f"{language}/{name}: the title cell has no Open-in-Colab badge")
     title["source"] = colab.replace_badges(text, links_bar(name, language))
     for cell in nb["cells"]:
+        if cell["cell_type"] == "code" and _source(cell) == colab.setup_cell(language):
+            tags = cell["metadata"].setdefault("tags", [])
+            tags.append("hide-input")
         alt = str(cell.get("metadata", {}).get("alt", "")).strip()
         if cell["cell_type"] == "code" and alt:
             options = cell["metadata"].setdefault("mystnb", {}).setdefault("image", {})
@@ -155,9 +158,9 @@ def stage(language: str, chapter: dict) -> Path:
         nb = json.loads(committed.read_text(encoding="utf-8"))
         titles[name] = notebook_title(nb)
         staged = json.dumps(stage_notebook(nb, name, language), indent=1, ensure_ascii=False) + "\n"
-        _write_if_changed(src / name, staged)
-        _write_if_changed(downloads / name, committed.read_text(encoding="utf-8"))
-    _write_if_changed(src / "index.md", landing_page(language, chapter, titles))
+        _write(src / name, staged)
+        _write(downloads / name, committed.read_text(encoding="utf-8"))
+    _write(src / "index.md", landing_page(language, chapter, titles))
     for path in list(src.iterdir()) + list(downloads.iterdir()):
         if path.name not in names and path.name != "index.md":
             path.unlink()
@@ -181,11 +184,12 @@ def copy_mathjax() -> None:
 
 
 def sphinx(language: str, src: Path) -> subprocess.Popen:
-    """Start ``sphinx-build`` for ``language`` into ``build/book-sphinx/<language>/html/``: warnings are
-    errors, every one reported. (myst-nb keeps the figures it extracts beside that folder.)"""
+    """Start ``sphinx-build`` for ``language`` into ``build/book-sphinx/<language>/html/``: every page
+    anew (``-E``: a change to the extension or the theme reaches every page), warnings are errors,
+    every one reported. (myst-nb keeps the figures it extracts beside that folder.)"""
     work = WORK / language
     command = [
-        sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going",
+        sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q", "-W", "--keep-going",
         "-c", str(BOOK), "-d", str(work / "doctrees"),
         "-D", f"language={language}", "-D", f"html_extra_path={work / 'extra'}",
         str(src), str(work / "html"),

@@ -63,10 +63,14 @@ SITE = {
     "en": {
         "html_title": "Artificial neural networks (5장 인공신경망)",
         "other": "ko",
+        "nb_code_prompt_show": "Show code cell {type}",
+        "nb_code_prompt_hide": "Hide code cell {type}",
     },
     "ko": {
         "html_title": "인공신경망 (5장)",
         "other": "en",
+        "nb_code_prompt_show": "코드 셀 보기",
+        "nb_code_prompt_hide": "코드 셀 숨기기",
     },
 }
 
@@ -77,6 +81,9 @@ def _config_inited(app: Sphinx, config: Config) -> None:
         raise ValueError(f"the book is built in English or Korean: language must be 'en' or 'ko', got {language!r}")
     config.html_title = SITE[language]["html_title"]
     config.html_short_title = SITE[language]["html_title"]
+    # The label of a folded code cell (the Colab set-up cell).
+    config.nb_code_prompt_show = SITE[language]["nb_code_prompt_show"]
+    config.nb_code_prompt_hide = SITE[language]["nb_code_prompt_hide"]
     config.html_context = {**config.html_context, "book_other_language": SITE[language]["other"]}
 
 
@@ -86,9 +93,16 @@ def _builder_inited(app: Sphinx) -> None:
         app.add_js_file("search-ko.js", priority=600)
 
 
+def _html_page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    if app.config.language == "ko" and "body" in context:
+        # myst-nb labels the button of a folded cell in English whatever the language.
+        context["body"] = context["body"].replace('aria-label="Toggle hidden content"', 'aria-label="숨긴 내용 보기"')
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the Korean search language and the per-language settings."""
     languages["ko"] = SearchKorean
     app.connect("config-inited", _config_inited)
     app.connect("builder-inited", _builder_inited)
+    app.connect("html-page-context", _html_page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

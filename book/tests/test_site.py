@@ -242,6 +242,19 @@ def test_text_meets_wcag_aa_contrast(visit, page):
     assert visit(*page).page.evaluate(CONTRAST) == []
 
 
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_text_meets_wcag_aa_contrast_in_dark_mode_too(browser, base_url, page):
+    """The site follows the reader's system into dark mode: the text must stay readable there."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, color_scheme="dark")
+    try:
+        shown = open_page(context, base_url, "/".join(page) + ".html")
+        assert shown.page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert shown.page.evaluate(CONTRAST) == []
+        assert shown.console_errors == []
+    finally:
+        context.close()
+
+
 def test_the_root_page_offers_both_languages(context, base_url):
     shown = open_page(context, base_url, "")
     try:
