@@ -209,7 +209,8 @@ def root_page(chapter: dict) -> str:
 <link rel="icon" href="en/_static/favicon.svg" type="image/svg+xml">
 <style>
   body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; background: #fff;
-         max-width: 40rem; margin: 4rem auto; padding: 0 1.5rem; line-height: 1.6; }}
+         max-width: 40rem; margin: 4rem auto; padding: 0 1.5rem; line-height: 1.6;
+         word-break: keep-all; overflow-wrap: break-word; }}
   [lang="ko"] {{ font-family: "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", "Malgun Gothic",
                  system-ui, sans-serif; word-break: keep-all; }}
   h1 {{ font-size: 1.6rem; }}
