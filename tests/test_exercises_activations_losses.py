@@ -91,6 +91,92 @@ class _Hidden(nn.Module):
         return self.inner(torch.relu(x))
 
 
+def weight_grad_norms(net, X, y):
+    linears = [m for m in net.modules() if isinstance(m, nn.Linear)][:-1]
+    net.zero_grad()
+    fn.mse(net(X), y).backward()
+    return [layer.weight.grad.norm().item() for layer in linears]
+
+
+MEASURE = weight_grad_norms
+
+
+def _measure(change):
+    """A learner's weight_grad_norms, with one thing changed."""
+
+    def measure(net, X, y):
+        linears = [m for m in net.modules() if isinstance(m, nn.Linear)]
+        if change != "with head":
+            linears = linears[:-1]
+        if change == "profile":
+            from chapter5_utils.inspection import gradient_profile
+
+            return list(gradient_profile(net, X, y).weight_grad_norms[:-1])
+        if change != "no zero_grad":
+            net.zero_grad()
+        fn.mse(net(X), y).backward()
+        norms = [(layer.bias if change == "bias" else layer.weight).grad.norm() for layer in linears]
+        if change == "reversed":
+            norms = norms[::-1]
+        if change == "squared":
+            norms = [n**2 for n in norms]
+        if change == "first only":
+            norms = norms[:1]
+        if change == "nan":
+            norms = [n * float("nan") for n in norms]
+        if change == "numpy":
+            return np.array([n.item() for n in norms])
+        if change == "tensor":
+            return torch.stack(norms)
+        return [n.item() for n in norms]
+
+    return measure
+
+
+def _lse(change):
+    def logsumexp(z):
+        if change == "torch":
+            return torch.logsumexp(z, dim=1)
+        if change == "naive":
+            return torch.log(torch.exp(z).sum(dim=1))
+        if change == "list":
+            return al.logsumexp_reference(z).tolist()
+        dim = 0 if change == "dim 0" else 1
+        m = z.max(dim=dim, keepdim=True).values
+        if change == "forgot m":
+            return torch.log(torch.exp(z - m).sum(dim=dim))
+        if change == "float32 inside":
+            zf, mf = z.float(), m.float()
+            return (mf + torch.log(torch.exp(zf - mf).sum(dim=1, keepdim=True)))[:, 0]
+        out = m + torch.log(torch.exp(z - m).sum(dim=dim, keepdim=True))
+        return out if change == "keepdim" else out.squeeze(dim)
+
+    return logsumexp
+
+
+def _lsm(change):
+    def log_softmax(z):
+        if change == "log of softmax":
+            return torch.log(fn.softmax(z))
+        if change == "log of naive softmax":
+            e = torch.exp(z)
+            return torch.log(e / e.sum(dim=1, keepdim=True))
+        if change == "F":
+            return F.log_softmax(z, dim=1)
+        if change == "method":
+            return z.softmax(dim=1).log()
+        if change == "dim 0":
+            m = z.max(dim=0, keepdim=True).values
+            return z - (m + torch.log(torch.exp(z - m).sum(dim=0, keepdim=True)))
+        if change == "plus":
+            return z + al.logsumexp_reference(z)[:, None]
+        if change == "float32 inside":
+            return (z.float() - _lse("float32 inside")(z)[:, None]).to(torch.float32)
+        raise AssertionError(change)
+
+    return log_softmax
+
+
 class _Slow(nn.Module):
     def __init__(self, inner):
         super().__init__()
@@ -135,26 +221,38 @@ def _untrained(out=10, features=64):
 
 CASES = [
     # 02.1
-    ("02.1", lambda: (_norms(), ["sigmoid"]), "correct", "shrinks by ×"),
-    ("02.1", lambda: ({"Sigmoid": np.array(_norms()["sigmoid"]), "TANH": torch.tensor(_norms()["tanh"]),
-                       "relu": _norms()["ReLU"], "leaky_relu": tuple(_norms()["Leaky ReLU"]), "elu": _norms()["ELU"]},
+    ("02.1", lambda: (MEASURE, _norms(), ["sigmoid"]), "correct", "shrinks by ×"),
+    ("02.1", lambda: (_measure("numpy"), {"Sigmoid": np.array(_norms()["sigmoid"]),
+                                          "TANH": torch.tensor(_norms()["tanh"]), "relu": _norms()["ReLU"],
+                                          "leaky_relu": tuple(_norms()["Leaky ReLU"]), "elu": _norms()["ELU"]},
                       ("sigmoid",)), "correct", "shrinks"),
-    ("02.1", lambda: ({k: torch.tensor(v).float() for k, v in _norms().items()}, {"sigmoid"}), "correct", "shrinks"),
-    ("02.1", lambda: ([1.0, 2.0], ["sigmoid"]), "not_yet", "should be a dict"),
-    ("02.1", lambda: (_norms_with("tanh", "many"), ["sigmoid"]), "not_yet", "`norms_30['tanh']` should be numbers"),
-    ("02.1", lambda: (_norms_with("tanh", [float("nan")] * 30), ["sigmoid"]), "not_yet", "is nan"),
-    ("02.1", lambda: (_norms_with("ELU", [float("inf")] * 30), ["sigmoid"]), "not_yet", "is inf"),
-    ("02.1", lambda: (_norms(), "sigmoid"), "not_yet", "`vanishing` should be a list of activation names"),
-    ("02.1", lambda: (_norms(), ["sigmoid", "softplus"]), "not_yet", "'softplus', which is not one of"),
-    ("02.1", lambda: ({k: v for k, v in _norms().items() if k != "ELU"}, ["sigmoid"]), "not_yet", "no entry for ELU"),
-    ("02.1", lambda: (_norms_with("ReLU", _norms()["ReLU"][:12]), ["sigmoid"]), "not_yet", "has 12 values"),
-    ("02.1", lambda: ({**_norms(), "ELU": _norms()["Leaky ReLU"], "Leaky ReLU": _norms()["ELU"]}, ["sigmoid"]),
-     "not_yet", "holds the gradient norms of ELU, not of Leaky ReLU"),
-    ("02.1", lambda: (_norms_with("tanh", _norms()["tanh"][::-1]), ["sigmoid"]), "not_yet", "reverse order"),
-    ("02.1", lambda: (_norms_with("tanh", [2 * v for v in _norms()["tanh"]]), ["sigmoid"]), "not_yet",
-     "differs from the notebook's measurement"),
-    ("02.1", lambda: (_norms(), ["sigmoid", "ReLU"]), "not_yet", "You listed ReLU"),
-    ("02.1", lambda: (_norms(), []), "not_yet", "sigmoid is missing from `vanishing`"),
+    ("02.1", lambda: (_measure("tensor"), {k: torch.tensor(v) for k, v in _norms().items()}, {"sigmoid"}), "correct",
+     "shrinks"),
+    ("02.1", lambda: (_measure("with head"), _norms(), ["sigmoid"]), "not_yet", "also returns the output layer"),
+    ("02.1", lambda: (_measure("no zero_grad"), _norms(), ["sigmoid"]), "not_yet", "zero the gradients first"),
+    ("02.1", lambda: (_measure("reversed"), _norms(), ["sigmoid"]), "not_yet", "lists the last hidden layer first"),
+    ("02.1", lambda: (_measure("squared"), _norms(), ["sigmoid"]), "not_yet", "returns squared norms"),
+    ("02.1", lambda: (_measure("bias"), _norms(), ["sigmoid"]), "not_yet", "differs from gradient_profile"),
+    ("02.1", lambda: (_measure("profile"), _norms(), ["sigmoid"]), "not_yet", "calls gradient_profile"),
+    ("02.1", lambda: (_measure("first only"), _norms(), ["sigmoid"]), "not_yet", "returns 1 norms"),
+    ("02.1", lambda: (_measure("nan"), _norms(), ["sigmoid"]), "not_yet", "is nan"),
+    ("02.1", lambda: ("measure", _norms(), ["sigmoid"]), "not_yet", "Pass your function itself"),
+    ("02.1", lambda: (MEASURE, [1.0, 2.0], ["sigmoid"]), "not_yet", "should be a dict"),
+    ("02.1", lambda: (MEASURE, _norms_with("tanh", "many"), ["sigmoid"]), "not_yet", "`norms_30['tanh']` should be"),
+    ("02.1", lambda: (MEASURE, _norms_with("tanh", [float("nan")] * 30), ["sigmoid"]), "not_yet", "is nan"),
+    ("02.1", lambda: (MEASURE, _norms_with("ELU", [float("inf")] * 30), ["sigmoid"]), "not_yet", "is inf"),
+    ("02.1", lambda: (MEASURE, _norms(), "sigmoid"), "not_yet", "`vanishing` should be a list of activation names"),
+    ("02.1", lambda: (MEASURE, _norms(), ["sigmoid", "softplus"]), "not_yet", "'softplus', which is not one of"),
+    ("02.1", lambda: (MEASURE, {k: v for k, v in _norms().items() if k != "ELU"}, ["sigmoid"]), "not_yet",
+     "no entry for ELU"),
+    ("02.1", lambda: (MEASURE, _norms_with("ReLU", _norms()["ReLU"][:12]), ["sigmoid"]), "not_yet", "has 12 values"),
+    ("02.1", lambda: (MEASURE, {**_norms(), "ELU": _norms()["Leaky ReLU"], "Leaky ReLU": _norms()["ELU"]},
+                      ["sigmoid"]), "not_yet", "holds the gradient norms of ELU, not of Leaky ReLU"),
+    ("02.1", lambda: (MEASURE, _norms_with("tanh", _norms()["tanh"][::-1]), ["sigmoid"]), "not_yet", "reverse order"),
+    ("02.1", lambda: (MEASURE, _norms_with("tanh", [2 * v for v in _norms()["tanh"]]), ["sigmoid"]), "not_yet",
+     "differs from the measurement"),
+    ("02.1", lambda: (MEASURE, _norms(), ["sigmoid", "ReLU"]), "not_yet", "You listed ReLU"),
+    ("02.1", lambda: (MEASURE, _norms(), []), "not_yet", "sigmoid is missing from `vanishing`"),
     # 02.2
     ("02.2", lambda: (*_steps(), "curvature"), "correct", "μμᵀ"),
     ("02.2", lambda: (np.int64(_steps()[0]), torch.tensor(_steps()[1]), " Curvature "), "correct", "μμᵀ"),
@@ -205,6 +303,22 @@ CASES = [
     ("02.4", lambda: ("model", False), "not_yet", "should be a trained nn.Linear(64, 10), got the string"),
     ("02.4", lambda: (nn.Linear(64, 10, device="meta"), False), "not_yet", "meta device"),
     ("02.4", lambda: (_Broken(), False), "not_yet", "test images (ValueError: my forward is broken)"),
+    # 02.5
+    ("02.5", lambda: (al.logsumexp_reference, al.log_softmax_reference), "correct", "equal torch's"),
+    ("02.5", lambda: (_lse("float32 inside"), _lsm("float32 inside")), "correct", "equal torch's"),
+    ("02.5", lambda: (_lse("naive"), al.log_softmax_reference), "not_yet", "returns inf or nan"),
+    ("02.5", lambda: (al.logsumexp_reference, _lsm("log of softmax")), "not_yet", "returns inf or nan"),
+    ("02.5", lambda: (al.logsumexp_reference, _lsm("log of naive softmax")), "not_yet", "returns inf or nan"),
+    ("02.5", lambda: (_lse("torch"), al.log_softmax_reference), "not_yet", "calls torch's own"),
+    ("02.5", lambda: (al.logsumexp_reference, _lsm("F")), "not_yet", "calls torch's own"),
+    ("02.5", lambda: (al.logsumexp_reference, _lsm("method")), "not_yet", "calls torch's own"),
+    ("02.5", lambda: (_lse("keepdim"), al.log_softmax_reference), "not_yet", "keeps the reduced dimension"),
+    ("02.5", lambda: (_lse("dim 0"), al.log_softmax_reference), "not_yet", "returned shape"),
+    ("02.5", lambda: (al.logsumexp_reference, _lsm("dim 0")), "not_yet", "works down the columns"),
+    ("02.5", lambda: (_lse("forgot m"), al.log_softmax_reference), "not_yet", "differs from torch's"),
+    ("02.5", lambda: (al.logsumexp_reference, _lsm("plus")), "not_yet", "differs from torch's"),
+    ("02.5", lambda: (_lse("list"), al.log_softmax_reference), "not_yet", "should return a tensor"),
+    ("02.5", lambda: (al.logsumexp_reference, "log_softmax"), "not_yet", "Pass your function log_softmax"),
 ]
 
 
@@ -221,6 +335,13 @@ def test_02_4_a_slow_model_is_stopped(monkeypatch):
     monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
     start = time.monotonic()
     feedback = exercises.evaluate("02.4", _Slow(_digits()), False)
+    assert time.monotonic() - start < 3 and "time limit" in feedback.en
+
+
+def test_02_5_a_slow_function_is_stopped(monkeypatch):
+    monkeypatch.setattr(core, "TIME_LIMIT_S", 1.0)
+    start = time.monotonic()
+    feedback = exercises.evaluate("02.5", lambda z: time.sleep(30), al.log_softmax_reference)
     assert time.monotonic() - start < 3 and "time limit" in feedback.en
 
 

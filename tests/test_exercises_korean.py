@@ -47,7 +47,7 @@ MSE MAE RMSE CV MLP XOR AND OR ReLU Leaky ELU tanh Adam AdamW SGD Momentum Neste
 Huber Xavier Kaiming Sherman Morrison LOOCV KFold LeaveOneOut LinearRegression CVResult History NumPy PyTorch
 torch autograd CPU meta dtype float32 float64 bool True False None nan inf lr fit check hint solution forward
 Parameter Sequential ChapterMLP Perceptron patience five decays scores train_cfg step init dropout
-TimeSeriesSplit LambdaLR lam EPOCHS
+TimeSeriesSplit LambdaLR lam EPOCHS exp log max sum logsumexp backward softmax
 """.split())
 
 
@@ -233,7 +233,7 @@ def test_every_message_has_korean(feedback_texts):
 
 # A value put into a Korean sentence is followed by a particle chosen by the helper, never by a fixed one.
 PARTICLE_AFTER_VALUE = re.compile(
-    r"\}(이다|다|이|가|은|는|을|를|과|와|으로|로|이고|고|이며|며|이면|면|이나|나|이라|라|여야|이어야)(?=[\s.,)(:;\"']|$)"
+    r"\}`?(이다|다|이|가|은|는|을|를|과|와|으로|로|이고|고|이며|며|이면|면|이나|나|이라|라|여야|이어야)(?=[\s.,)(:;\"']|$)"
 )
 
 

@@ -1,10 +1,10 @@
 """Exercises of notebook 02 · activation and loss functions.
 
-02.1 vanishing gradients over 30 layers, 02.2 curvature vs sign with the optimum on the diagonal
-(step counts, exactly), 02.3 the Huber loss on the outlier data, 02.4 the digits classifier trained
-with MSE on one-hot targets (a plain linear model, no softmax). Each check computes what it needs
-from the notebook's seeds once, and caches it.
-"""
+02.1 a hand-written weight-gradient measurement, then vanishing gradients over 30 layers, 02.2
+curvature vs sign with the optimum on the diagonal (step counts, exactly), 02.3 the Huber loss on the
+outlier data, 02.4 the digits classifier trained with MSE on one-hot targets (a plain linear model, no
+softmax), 02.5 log-sum-exp and log-softmax written by hand, stable for scores near ±1000. Each check
+computes what it needs from the notebook's seeds once, and caches it."""
 
 from __future__ import annotations
 
@@ -30,12 +30,15 @@ from chapter5_utils.exercises.core import (
     describe,
     differs,
     learner_code,
+    not_attempted,
+    precision,
     read_bool,
     read_choice,
     read_int,
     read_numbers,
     register,
     show,
+    watch_calls,
 )
 from chapter5_utils.exercises.korean import attach as josa
 
@@ -57,11 +60,11 @@ def _notebook_dtype() -> Iterator[None]:
         torch.set_default_dtype(previous)
 
 
-# --- 02.1 · thirty layers ---------------------------------------------------------------------
+# --- 02.1 · measuring the weight gradients by hand, then thirty layers -----------------------
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "ReLU", "Leaky ReLU", "ELU")
 DEPTH = 30
-NORM_RTOL = 1e-3
+NORM_RTOL = 1e-6
 
 
 def _names_ko() -> str:
@@ -73,9 +76,9 @@ def _activation_modules() -> dict[str, nn.Module]:
     return dict(zip(ACTIVATION_NAMES, modules, strict=True))
 
 
-def _layer_gradient_norms(activation: nn.Module, depth: int = DEPTH, width: int = 64) -> list[float]:
-    """The notebook's ``layer_gradient_norms``, in float64 whatever the default dtype."""
-    with torch.random.fork_rng(devices=[]), torch.enable_grad():
+def _deep_stack(activation: nn.Module, depth: int = DEPTH, width: int = 64) -> nn.Sequential:
+    """The notebook's ``deep_stack`` with its defaults (N(0, 1/width) weights, zero biases), in float64."""
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         layers: list[nn.Module] = []
         for _ in range(depth):
@@ -83,21 +86,52 @@ def _layer_gradient_norms(activation: nn.Module, depth: int = DEPTH, width: int 
             nn.init.normal_(linear.weight, std=width**-0.5)
             nn.init.zeros_(linear.bias)
             layers += [linear, activation]
-        net = nn.Sequential(*layers, nn.Linear(width, 1, dtype=DTYPE))
-        gen = torch.Generator().manual_seed(1)
-        X = torch.randn(256, width, generator=gen, dtype=DTYPE)
-        y = torch.randn(256, 1, generator=gen, dtype=DTYPE)
+        return nn.Sequential(*layers, nn.Linear(width, 1, dtype=DTYPE))
+
+
+@functools.cache
+def _deep_batch() -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(1)
+    return torch.randn(256, 64, generator=gen, dtype=DTYPE), torch.randn(256, 1, generator=gen, dtype=DTYPE)
+
+
+def weight_grad_norms_reference(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> list[float]:
+    """Return ‖∂L/∂W‖ of every nn.Linear of ``net`` but the last, first layer first, for the MSE on (X, y)."""
+    linears = [m for m in net.modules() if isinstance(m, nn.Linear)][:-1]
+    net.zero_grad()
+    with torch.enable_grad():
         fn.mse(net(X), y).backward()
-    return [layer.weight.grad.norm().item() for layer in layers[::2]]
+    return [layer.weight.grad.norm().item() for layer in linears]
+
+
+def _profile_norms(net: nn.Module, X: torch.Tensor, y: torch.Tensor) -> list[float]:
+    from chapter5_utils.inspection import gradient_profile
+
+    with torch.enable_grad():
+        return list(gradient_profile(net, X, y).weight_grad_norms[:-1])
 
 
 @functools.cache
 def _reference_norms_cached() -> dict[str, tuple[float, ...]]:
-    return {name: tuple(_layer_gradient_norms(module)) for name, module in _activation_modules().items()}
+    X, y = _deep_batch()
+    return {name: tuple(_profile_norms(_deep_stack(module), X, y)) for name, module in _activation_modules().items()}
 
 
 def _reference_norms() -> dict[str, list[float]]:
     return {name: list(values) for name, values in _reference_norms_cached().items()}
+
+
+def _probe_nets() -> list[tuple[str, str, nn.Module, torch.Tensor, torch.Tensor]]:
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(3)
+        small = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 7), nn.ReLU(), nn.Linear(7, 1)).to(DTYPE)
+        wide = nn.Sequential(nn.Linear(3, 16), nn.Sigmoid(), nn.Linear(16, 2)).to(DTYPE)
+        gen = torch.Generator().manual_seed(4)
+        cases = [("a 3-layer network of width 7", "너비 7인 3층 신경망", small,
+                  torch.randn(20, 5, generator=gen, dtype=DTYPE), torch.randn(20, 1, generator=gen, dtype=DTYPE)),
+                 ("a 2-layer network with 2 outputs", "출력이 2개인 2층 신경망", wide,
+                  torch.randn(9, 3, generator=gen, dtype=DTYPE), torch.randn(9, 2, generator=gen, dtype=DTYPE))]
+    return cases
 
 
 def _key(name: Any) -> str:
@@ -109,8 +143,88 @@ def _close(a: np.ndarray, b: Any, rtol: float = NORM_RTOL) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= rtol * np.abs(b)))
 
 
-def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
-    """Check the 30-layer gradient norms of the five activations and the names whose gradient vanishes."""
+def _is_gradient_profile(subject: Any) -> bool:
+    from chapter5_utils.inspection import gradient_profile
+
+    return subject is gradient_profile.__code__
+
+
+def _check_measurement(weight_grad_norms: Any) -> None:
+    if not callable(weight_grad_norms) or isinstance(weight_grad_norms, type):
+        raise NotYet(
+            f"Pass your function itself, weight_grad_norms (without parentheses), got {describe(weight_grad_norms)}.",
+            f"함수 자체를 괄호 없이 weight_grad_norms로 넘겨라. 받은 것: {describe(weight_grad_norms, 'ko')}.",
+        )
+    for label_en, label_ko, net, X, y in _probe_nets():
+        want = np.asarray(_profile_norms(net, X, y))
+        results = []
+        for _ in range(2):
+            with learner_code(), watch_calls({"profile": _is_gradient_profile}) as counts:
+                results.append(weight_grad_norms(net, X.clone(), y.clone()))
+            if counts["profile"]:
+                raise NotYet(
+                    "weight_grad_norms calls gradient_profile: measure the gradients yourself, with backward() and "
+                    "each layer's .weight.grad; the check compares them with gradient_profile's.",
+                    "weight_grad_norms가 gradient_profile을 부른다. backward()와 각 층의 .weight.grad로 직접 재라. "
+                    "채점 코드가 gradient_profile의 값과 비교한다.",
+                )
+        first, second = results
+        if first is None or first is Ellipsis:
+            raise _Unfinished
+        got = read_numbers("weight_grad_norms(net, X, y)", first)
+        if got.shape == (len(want) + 1,) and _close(got[:-1], want):
+            raise NotYet(
+                f"On {label_en}, weight_grad_norms also returns the output layer's norm: leave out the last "
+                "nn.Linear (the head), as the notebook's measurement does.",
+                f"{label_ko}에서 weight_grad_norms가 출력층의 노름까지 돌려준다. 노트북의 측정처럼 마지막 nn.Linear"
+                "(출력층)는 빼라.",
+            )
+        if got.shape != want.shape:
+            raise NotYet(
+                f"On {label_en}, weight_grad_norms returns {got.size} norms; it should return {len(want)}, one per "
+                "nn.Linear but the last.",
+                f"{label_ko}에서 weight_grad_norms가 노름 {got.size}개를 돌려준다. 마지막을 뺀 nn.Linear마다 하나씩 "
+                f"{len(want)}개여야 한다.",
+            )
+        if _close(got[::-1], want) and not _close(got, want):
+            raise NotYet(
+                "weight_grad_norms lists the last hidden layer first: list the layers from the input side, layer 1 "
+                "first.",
+                "weight_grad_norms가 마지막 은닉층부터 나열한다. 입력 쪽부터, 1층을 먼저 나열하라.",
+            )
+        if not _close(got, want):
+            if _close(got, np.asarray(want) ** 2):
+                raise NotYet("weight_grad_norms returns squared norms: take .norm(), the square root of the sum "
+                             "of squares.",
+                             "weight_grad_norms가 노름의 제곱을 돌려준다. 제곱합의 제곱근인 .norm()을 써라.")
+            raise NotYet(
+                f"On {label_en}, weight_grad_norms differs from gradient_profile's weight gradients: backward the MSE "
+                "of net(X) against y once, then take layer.weight.grad.norm() of each nn.Linear but the last.",
+                f"{label_ko}에서 weight_grad_norms의 값이 gradient_profile의 가중치 기울기와 다르다. net(X)와 y의 "
+                "MSE를 "
+                "한 번 backward한 뒤, 마지막을 뺀 nn.Linear마다 layer.weight.grad.norm()을 구하라.",
+            )
+        again = read_numbers("weight_grad_norms(net, X, y)", second)
+        if not _close(again, want):
+            raise NotYet(
+                "Called twice on the same network, weight_grad_norms gives other norms the second time: backward "
+                "adds to .grad, so zero the gradients first (net.zero_grad()).",
+                "같은 신경망에 두 번 부르면 두 번째에는 다른 노름이 나온다. backward는 .grad에 더하므로 먼저 기울기를 "
+                "0으로 만들어라(net.zero_grad()).",
+            )
+
+
+class _Unfinished(Exception):
+    """The learner's function still returns its placeholder."""
+
+
+def check_thirty_layers(weight_grad_norms: Any, norms_30: Any, vanishing: Any) -> Feedback:
+    """Check a hand-written weight-gradient measurement, the 30-layer norms of the five activations, and the names
+    whose gradient vanishes."""
+    try:
+        _check_measurement(weight_grad_norms)
+    except _Unfinished:
+        return not_attempted("02.1")
     if not isinstance(norms_30, dict):
         raise NotYet(
             f"`norms_30` should be a dict from activation name to 30 gradient norms, got {describe(norms_30)}.",
@@ -123,8 +237,8 @@ def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
         raise NotYet(
             f"`norms_30` has no entry for {', '.join(missing)}: it needs all five activations, named "
             f"{', '.join(ACTIVATION_NAMES)}.",
-            f"`norms_30`에 {', '.join(missing)} 항목이 없다. 다섯 활성화 함수({', '.join(ACTIVATION_NAMES)})가 모두 "
-            "있어야 한다.",
+            f"`norms_30`에 {', '.join(f'`{m}`' for m in missing)} 항목이 없다. 다섯 활성화 함수({_names_ko()})가 "
+            "모두 있어야 한다.",
         )
     reference = _reference_norms_cached()
     for name in ACTIVATION_NAMES:
@@ -132,36 +246,34 @@ def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
         values = read_numbers(f"norms_30[{key!r}]", value)
         if values.shape != (DEPTH,):
             raise NotYet(
-                f"`norms_30[{key!r}]` has {values.size} values, but a 30-layer network has 30 (one per layer): "
-                "did you pass depth=30 to layer_gradient_norms?",
-                f"`norms_30[{key!r}]`에는 값이 {values.size}개 있는데, 30층 신경망이면 층마다 하나씩 30개여야 한다. "
-                "layer_gradient_norms에 depth=30을 넘겼는가?",
+                f"`norms_30[{key!r}]` has {values.size} values, but a 30-layer stack has 30 (one per hidden layer): "
+                "build it with deep_stack(activation, depth=30).",
+                f"`norms_30[{key!r}]`에는 값이 {values.size}개 있는데, 30층 신경망이면 은닉층마다 하나씩 30개여야 "
+                "한다. deep_stack(activation, depth=30)으로 만들어라.",
             )
         if _close(values, reference[name]):
             continue
         if _close(values[::-1], reference[name]):
             raise NotYet(
-                f"`norms_30[{key!r}]` is in reverse order: layer_gradient_norms lists the first layer first; keep "
-                "that order.",
-                f"`norms_30[{key!r}]`의 순서가 거꾸로다. layer_gradient_norms는 첫 번째 층부터 나열하므로 그 순서를 "
-                "그대로 두어라.",
+                f"`norms_30[{key!r}]` is in reverse order: list the first layer first.",
+                f"`norms_30[{key!r}]`의 순서가 거꾸로다. 첫 번째 층부터 나열하라.",
             )
         swapped = [other for other in ACTIVATION_NAMES if other != name and _close(values, reference[other])]
         if swapped:
             raise NotYet(
                 f"`norms_30[{key!r}]` holds the gradient norms of {swapped[0]}, not of {name}: check which module "
                 "you passed under each name.",
-                f"`norms_30[{key!r}]`에는 {name}의 기울기 노름이 아니라 {swapped[0]}의 기울기 노름이 들어 있다. "
+                f"`norms_30[{key!r}]`에는 `{name}`의 기울기 노름이 아니라 `{swapped[0]}`의 기울기 노름이 들어 있다. "
                 "각 이름에 어떤 모듈을 넘겼는지 확인하라.",
             )
         first, last = show(values[0], ".3g"), show(values[-1], ".3g")
         raise NotYet(
-            f"`norms_30[{key!r}]` differs from the notebook's measurement (layer 1: {first}, layer 30: {last}; the "
-            "check allows 0.1 %): use layer_gradient_norms(module, depth=30) with its default width 64, a fresh "
-            "module for each activation, in the notebook's float64.",
-            f"`norms_30[{key!r}]`의 값이 노트북의 측정값과 다르다(1층 {first}, 30층 {last}; 허용 오차 0.1 %). "
-            "layer_gradient_norms(module, depth=30)을 기본 너비 64와 노트북의 float64로, 활성화 함수마다 새 "
-            "모듈로 호출하라.",
+            f"`norms_30[{key!r}]` differs from the measurement (layer 1: {first}, layer 30: {last}): use "
+            "weight_grad_norms(deep_stack(module, depth=30), X_deep, y_deep), with deep_stack's default weights and "
+            "a fresh module for each activation.",
+            f"`norms_30[{key!r}]`의 값이 측정값과 다르다(1층 {first}, 30층 {last}). deep_stack의 기본 가중치로, "
+            "활성화 함수마다 새 모듈을 써서 weight_grad_norms(deep_stack(module, depth=30), X_deep, y_deep)를 "
+            "구하라.",
         )
     if isinstance(vanishing, str) or not isinstance(vanishing, list | tuple | set):
         raise NotYet(
@@ -174,8 +286,7 @@ def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
     if unknown:
         raise NotYet(
             f"`vanishing` contains {describe(unknown[0])}, which is not one of {', '.join(ACTIVATION_NAMES)}.",
-            f"`vanishing`에 든 {josa(describe(unknown[0], 'ko'), '은/는')} {_names_ko()} 가운데 "
-            "하나가 아니다.",
+            f"`vanishing`에 든 {josa(describe(unknown[0], 'ko'), '은/는')} {_names_ko()} 가운데 하나가 아니다.",
         )
     shrink = {name: reference[name][0] / reference[name][-1] for name in ACTIVATION_NAMES}
     expected = {_key(name) for name in ACTIVATION_NAMES if shrink[name] < 1e-3}
@@ -185,8 +296,9 @@ def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
             raise NotYet(
                 f"You listed {name}, but its gradient at layer 1 is {factor} times the one at layer 30: that is not "
                 "a vanishing gradient. Compare layer 1 with layer 30 for each activation.",
-                f"{josa(name, '을/를')} 골랐지만, 그 1층의 기울기는 30층의 {factor}배다. 기울기 소실이 아니다. "
-                "활성화 함수마다 1층과 30층을 비교하라.",
+                f"{josa(f'`{name}`', '을/를')} 골랐지만, 그 1층의 기울기는 30층의 {factor}배다. 기울기 소실이 아니다. "
+                "활성화 함수마다 "
+                "1층과 30층을 비교하라.",
             )
         if _key(name) in expected and _key(name) not in chosen:
             raise NotYet(
@@ -195,19 +307,28 @@ def check_thirty_layers(norms_30: Any, vanishing: Any) -> Feedback:
             )
     sigmoid_factor = show(shrink["sigmoid"] ** (1 / (DEPTH - 1)), ".3f")
     return correct(
-        f"Over 30 layers sigmoid's gradient shrinks by ×{sigmoid_factor} per layer (its derivative is at most "
-        "0.25), while for tanh, ReLU, Leaky ReLU and ELU layer 1 and layer 30 differ by less than a factor of 3.",
-        f"30개 층에서 시그모이드의 기울기는 층마다 ×{sigmoid_factor}씩 줄어들지만(도함수가 최대 0.25), "
-        "tanh, ReLU, Leaky ReLU, ELU는 1층과 30층의 차이가 3배 미만이다.",
+        f"Your measurement equals gradient_profile's. Over 30 layers sigmoid's weight gradient shrinks by "
+        f"×{sigmoid_factor} per layer, while for tanh, ReLU, Leaky ReLU and ELU layer 1 and layer 30 differ by less "
+        "than a factor of 3 (for ReLU, a shrinking backward signal and growing layer inputs that cancel).",
+        f"측정이 gradient_profile과 같다. 30개 층에서 시그모이드의 가중치 기울기는 층마다 ×{sigmoid_factor}씩 "
+        "줄어들지만, tanh, ReLU, Leaky ReLU, ELU는 1층과 30층의 차이가 3배 미만이다(ReLU에서는 줄어드는 역방향 신호와 "
+        "커지는 층 입력이 서로 상쇄된다).",
     )
 
 
 _THIRTY_CODE = """\
+def weight_grad_norms(net, X, y):
+    linears = [m for m in net.modules() if isinstance(m, nn.Linear)][:-1]  # every layer but the head
+    net.zero_grad()  # backward adds to .grad
+    fn.mse(net(X), y).backward()
+    return [layer.weight.grad.norm().item() for layer in linears]
+
+
 modules = {"sigmoid": nn.Sigmoid(), "tanh": nn.Tanh(), "ReLU": nn.ReLU(),
            "Leaky ReLU": nn.LeakyReLU(), "ELU": nn.ELU()}
-norms_30 = {name: layer_gradient_norms(module, depth=30) for name, module in modules.items()}
+norms_30 = {name: weight_grad_norms(deep_stack(module, depth=30), X_deep, y_deep) for name, module in modules.items()}
 vanishing = [name for name, g in norms_30.items() if g[0] / g[-1] < 1e-3]  # ['sigmoid']
-check("02.1", norms_30, vanishing)
+check("02.1", weight_grad_norms, norms_30, vanishing)
 """
 
 register(
@@ -216,30 +337,43 @@ register(
         check=check_thirty_layers,
         hints={
             "en": [
-                "layer_gradient_norms already takes the depth as an argument; what changes is how many activations "
-                "you measure.",
-                "Call layer_gradient_norms(module, depth=30) once per activation, with nn.Sigmoid(), nn.Tanh(), "
-                "nn.ReLU(), nn.LeakyReLU() and nn.ELU(); a dict comprehension builds norms_30.",
-                "For each activation compare the first value (layer 1) with the last (layer 30): a ratio below 1e-3 "
-                "is a vanishing gradient.",
+                "A layer's weight gradient lives in layer.weight.grad once the loss has been backpropagated; .grad "
+                "keeps adding up over backward calls.",
+                "In weight_grad_norms: collect the nn.Linear modules of net.modules() without the last, call "
+                "net.zero_grad(), backpropagate fn.mse(net(X), y), and return each layer's weight.grad.norm().item().",
+                "For norms_30, call it on deep_stack(module, depth=30) with X_deep and y_deep, once per activation; "
+                "then compare each list's first value (layer 1) with its last (layer 30).",
             ],
             "ko": [
-                "layer_gradient_norms는 이미 깊이를 인자로 받는다. 바뀌는 것은 측정할 활성화 함수의 수다.",
-                "활성화 함수마다 layer_gradient_norms(module, depth=30)을 한 번씩 호출하라. nn.Sigmoid(), nn.Tanh(), "
-                "nn.ReLU(), nn.LeakyReLU(), nn.ELU()를 넘긴다. 딕셔너리 내포(dict comprehension)로 norms_30을 만든다.",
-                "활성화 함수마다 첫 값(1층)과 마지막 값(30층)을 비교하라. 비율이 1e-3보다 작으면 기울기 소실이다.",
+                "손실을 역전파하고 나면 층의 가중치 기울기는 layer.weight.grad에 있다. .grad는 backward를 부를 때마다 "
+                "계속 더해진다.",
+                "weight_grad_norms에서는 net.modules()의 nn.Linear 가운데 마지막을 뺀 것을 모으고, net.zero_grad()를 "
+                "부른 뒤 fn.mse(net(X), y)를 역전파하고, 층마다 weight.grad.norm().item()을 돌려준다.",
+                "norms_30은 활성화 함수마다 deep_stack(module, depth=30)에 X_deep, y_deep로 이 함수를 한 번씩 불러 "
+                "만든다. 그다음 리스트마다 첫 값(1층)과 마지막 값(30층)을 비교하라.",
             ],
         },
         solution=_solution(
             _THIRTY_CODE,
-            "Sigmoid's derivative is at most 0.25, so each layer multiplies the gradient by about 0.23 and 30 "
-            "layers by about 5e-19. For tanh (derivative 1 at 0), ReLU and Leaky ReLU (1 for positive inputs) and "
-            "ELU, layer 1 and layer 30 differ by less than a factor of 3: only sigmoid's gradient vanishes.",
-            "시그모이드의 도함수는 최대 0.25이므로 층마다 기울기에 약 0.23이 곱해지고, 30개 층이면 약 5e-19가 된다. "
-            "tanh(0에서 도함수 1), ReLU와 Leaky ReLU(양수 입력에서 1), ELU는 1층과 30층의 차이가 3배 미만이다. "
-            "기울기가 소실되는 것은 시그모이드뿐이다.",
+            "Sigmoid's derivative is at most 0.25, so its backward signal shrinks by about ×0.24 per layer, and its "
+            "weight gradient with it: over 30 layers by a factor of about 1e-19. For tanh (derivative near 1 at "
+            "these small pre-activations), ReLU and Leaky ReLU and ELU, layer 1 and layer 30 differ by less than a "
+            "factor of 3; for ReLU that level is two shrinking and growing sizes cancelling, as the table showed.",
+            "시그모이드의 도함수는 최대 0.25이므로 역방향 신호가 층마다 약 ×0.24씩 줄고, 가중치 기울기도 함께 준다. "
+            "30개 층이면 약 1e-19배다. tanh(이렇게 작은 순입력에서는 도함수가 1에 가깝다), ReLU, Leaky ReLU, ELU는 "
+            "1층과 30층의 차이가 3배 미만이다. ReLU에서 그 평평함은 표에서 본 것처럼 줄어드는 크기와 커지는 크기가 "
+            "상쇄된 결과다.",
         ),
-        reference=lambda: ((_reference_norms(), ["sigmoid"]), {}),
+        reference=lambda: ((weight_grad_norms_reference, _reference_norms(), ["sigmoid"]), {}),
+        task=(
+            "Write `weight_grad_norms(net, X, y)`: it backpropagates the MSE of `net(X)` against `y` and returns "
+            "‖∂L/∂W‖ of every `nn.Linear` in `net` but the last (the head), first layer first, measured with "
+            "`backward()` and each layer's `.weight.grad`, not with `gradient_profile`. The check compares it with "
+            "`gradient_profile` on two other networks, and calls it twice on the same one. Then measure 30-layer "
+            "stacks of all five activations (sigmoid, tanh, ReLU, Leaky ReLU and ELU), "
+            "`deep_stack(activation, depth=30)` on `X_deep, y_deep`, into the dict `norms_30`, and list in "
+            "`vanishing` the activations whose gradient at layer 1 is more than 1000 times smaller than at layer 30."
+        ),
     )
 )
 
@@ -401,6 +535,13 @@ register(
             "학습률을 제한하므로(η < 2/λ_max) 스텝 수는 여전히 비율 λ_max/λ_min을 따라 늘어난다.",
         ),
         reference=_reference_diagonal,
+        task=(
+            "Move the optimum to `w* = (1, 1)`. Both weights must now go up, a direction that every step of the "
+            "all-positive inputs can take, so the zig-zag argument predicts no trouble. With `gd_path`, "
+            "`steps_to_reach` and the same `learning_rates`, find the fewest steps each input needs (the check asks "
+            "for the exact counts). Then say which part of the story explains the difference: `\"sign\"` (Part 2) or "
+            "`\"curvature\"` (Part 1)."
+        ),
     )
 )
 
@@ -555,6 +696,11 @@ register(
             "이차로 늘어나 0 근처에서 손실이 매끄럽다.",
         ),
         reference=_reference_huber,
+        task=(
+            "The Huber loss (`F.huber_loss`, with δ = 1) is quadratic for errors smaller than 1 and linear for larger "
+            "ones. Fit a new `nn.Linear(1, 1)` to the outlier data `x_out, y_out` with it, with the same settings as "
+            "the outlier cell. Is its line closer to the MAE line or to the MSE line?"
+        ),
     )
 )
 
@@ -754,5 +900,201 @@ register(
             "않으므로 확률이 아니고, 모델의 확신도로 읽을 수 없다.",
         ),
         reference=_reference_digits,
+        task=(
+            "Train the digits classifier again with `fn.mse` on one-hot targets instead of cross-entropy: a new "
+            "`nn.Linear(64, 10)` with no softmax, the same optimizer, 10 epochs. Compare its test accuracy with the "
+            "cross-entropy model's. Then look at its outputs on `X_test`: are they probabilities (all between 0 and "
+            "1, each row summing to 1)?"
+        ),
+    )
+)
+
+
+# --- 02.5 · log-sum-exp and log-softmax, stable for any scores ----------------------------------
+
+
+def _softmax_cases() -> list[tuple[str, str, torch.Tensor]]:
+    gen = torch.Generator().manual_seed(5)
+    small = torch.randn(6, 4, generator=gen, dtype=torch.float64)
+    huge = torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -1002.0], [0.0, 800.0, -800.0]],
+                        dtype=torch.float64)
+    return [
+        ("small scores (float64)", "작은 점수(float64)", small),
+        ("scores near ±1000 (float64)", "±1000 근처의 점수(float64)", huge),
+        ("small scores (float32)", "작은 점수(float32)", small.float()),
+        ("scores near ±1000 (float32)", "±1000 근처의 점수(float32)", huge.float()),
+        ("one column", "열 하나", small[:, :1]),
+        ("equal scores", "같은 점수", torch.full((2, 5), 3.0, dtype=torch.float64)),
+    ]
+
+
+_BUILT_INS = {"logsumexp", "softmax", "log_softmax", "_log_softmax", "_softmax", "special_logsumexp"}
+
+
+def _is_built_in_softmax(subject: Any) -> bool:
+    """torch's own softmax, log_softmax or logsumexp (a built-in, or torch.nn.functional's Python wrapper)."""
+    if hasattr(subject, "co_name"):
+        return subject.co_name in {"softmax", "log_softmax", "logsumexp"} and \
+            "/torch/" in subject.co_filename.replace("\\", "/")
+    return getattr(subject, "__name__", "") in _BUILT_INS
+
+
+def _run_softmax(function: Any, z: torch.Tensor) -> tuple[Any, int]:
+    with learner_code(), watch_calls({"built_in": _is_built_in_softmax}) as counts:
+        result = function(z.clone())
+    return result, counts["built_in"]
+
+
+def check_log_softmax(logsumexp: Any, log_softmax: Any) -> Feedback:
+    """Check hand-written row-wise log-sum-exp and log-softmax against torch's, on scores of any size."""
+    for name, function in (("logsumexp", logsumexp), ("log_softmax", log_softmax)):
+        if not callable(function) or isinstance(function, type):
+            raise NotYet(
+                f"Pass your function {name} itself (without parentheses), got {describe(function)}.",
+                f"함수 {name} 자체를 괄호 없이 넘겨라. 받은 것: {describe(function, 'ko')}.",
+            )
+    for label_en, label_ko, z in _softmax_cases():
+        for name, function, reference, shape in (
+            ("logsumexp", logsumexp, torch.logsumexp(z, dim=1), (z.shape[0],)),
+            ("log_softmax", log_softmax, torch.log_softmax(z, dim=1), tuple(z.shape)),
+        ):
+            result, built_in = _run_softmax(function, z)
+            if result is None or result is Ellipsis:
+                return not_attempted("02.5")
+            if built_in:
+                raise NotYet(
+                    f"`{name}` calls torch's own softmax, log_softmax or logsumexp: the exercise asks you to write "
+                    "the computation yourself, with exp, log, max and sum.",
+                    f"{josa(f'`{name}`', '이/가')} torch의 softmax, log_softmax, logsumexp를 부른다. 이 문제는 exp, "
+                    "log, max, sum으로 "
+                    "직접 계산하라고 한다.",
+                )
+            if not isinstance(result, torch.Tensor):
+                raise NotYet(f"`{name}` should return a tensor, got {describe(result)}.",
+                             f"{josa(f'`{name}`', '은/는')} 텐서를 돌려줘야 한다. 받은 것: {describe(result, 'ko')}.")
+            if tuple(result.shape) != shape:
+                if name == "logsumexp" and tuple(result.shape) == (z.shape[0], 1):
+                    raise NotYet(
+                        "`logsumexp` keeps the reduced dimension: return one number per row, shape (n,) "
+                        "(keepdim=False), as torch.logsumexp(z, dim=1) does.",
+                        "`logsumexp`가 줄인 차원을 남긴다. torch.logsumexp(z, dim=1)처럼 행마다 수 하나, 모양 (n,)을 "
+                        "돌려주어라(keepdim=False).",
+                    )
+                raise NotYet(
+                    f"On {label_en} of shape {tuple(z.shape)}, `{name}` returned shape {tuple(result.shape)}; it "
+                    f"should return {shape}.",
+                    f"모양이 {tuple(z.shape)}인 {label_ko}에서 {josa(f'`{name}`', '이/가')} 모양 "
+                    f"{josa(tuple(result.shape), '을/를')} "
+                    f"돌려주었다. {josa(shape, '이어야/여야')} 한다.",
+                )
+            values = result.detach().to(torch.float64)
+            if not torch.isfinite(values).all():
+                raise NotYet(
+                    f"On {label_en}, `{name}` returns inf or nan: exp overflows above about 709 (88 in float32), and "
+                    "the log of an underflowed probability is −inf. Subtract each row's largest score before exp, "
+                    "and compute log_softmax as z − logsumexp(z), not as the log of a softmax.",
+                    f"{label_ko}에서 {josa(f'`{name}`', '이/가')} inf나 nan을 돌려준다. exp는 약 709(float32에서는 "
+                    "88)를 넘으면 "
+                    "넘쳐흐르고, "
+                    "0으로 사라진 확률의 로그는 −inf다. exp 전에 행마다 가장 큰 점수를 빼고, log_softmax는 softmax의 "
+                    "로그가 아니라 z − logsumexp(z)로 계산하라.",
+                )
+            scale = max(1.0, float(reference.abs().max()))
+            tol = max(1e-12, 64 * precision(result)) * scale
+            if not float((values - reference.to(torch.float64)).abs().max()) < tol:
+                other = torch.logsumexp(z, dim=0) if name == "logsumexp" else torch.log_softmax(z, dim=0)
+                if other.shape == values.shape and float((values - other).abs().max()) < tol:
+                    raise NotYet(
+                        f"`{name}` works down the columns (dim=0); each row is one sample's scores: reduce over "
+                        "dim=1.",
+                        f"{josa(f'`{name}`', '이/가')} 열 방향(dim=0)으로 계산한다. 행 하나가 샘플 하나의 점수다. "
+                        "dim=1로 줄여라.",
+                    )
+                gap = show(float((values - reference.to(torch.float64)).abs().max()), ".2g")
+                raise NotYet(
+                    f"On {label_en}, `{name}` differs from torch's by up to {gap}: logsumexp(z) = m + log Σ exp(z − m) "
+                    "with m the row's largest score, and log_softmax(z) = z − logsumexp(z).",
+                    f"{label_ko}에서 {josa(f'`{name}`', '이/가')} torch의 결과와 최대 {gap}만큼 다르다. m을 행의 가장 "
+                    "큰 점수라 하면 "
+                    "logsumexp(z) = m + log Σ exp(z − m)이고, log_softmax(z) = z − logsumexp(z)다.",
+                )
+    return correct(
+        "Both functions equal torch's on small scores and on scores near ±1000, in float64 and float32: shifting a "
+        "row by its largest score changes nothing mathematically (e^(z−m)/Σe^(z−m) = e^z/Σe^z), but keeps every exp "
+        "at most 1, and z − logsumexp(z) never takes the log of a probability that underflowed to 0.",
+        "두 함수가 작은 점수와 ±1000 근처의 점수에서, float64와 float32 모두 torch와 같다. 행을 가장 큰 점수만큼 "
+        "옮겨도 수학적으로는 달라지지 않지만(e^(z−m)/Σe^(z−m) = e^z/Σe^z) 모든 exp가 1 이하가 되고, "
+        "z − logsumexp(z)는 0으로 사라진 확률의 로그를 구하지 않는다.",
+    )
+
+
+def logsumexp_reference(z: torch.Tensor) -> torch.Tensor:
+    """Return log Σ_j exp(z_ij) for every row i, computed stably."""
+    m = z.max(dim=1, keepdim=True).values
+    return (m + torch.log(torch.exp(z - m).sum(dim=1, keepdim=True)))[:, 0]
+
+
+def log_softmax_reference(z: torch.Tensor) -> torch.Tensor:
+    """Return z − logsumexp(z) row by row."""
+    return z - logsumexp_reference(z)[:, None]
+
+
+_SOFTMAX_CODE = """\
+def logsumexp(z):
+    m = z.max(dim=1, keepdim=True).values  # each row's largest score
+    return (m + torch.log(torch.exp(z - m).sum(dim=1, keepdim=True)))[:, 0]  # every exp is at most 1
+
+
+def log_softmax(z):
+    return z - logsumexp(z)[:, None]  # never the log of a probability that underflowed
+
+
+huge = torch.tensor([[1000.0, 1001.0, 1002.0]])
+print(logsumexp(huge), log_softmax(huge), torch.log_softmax(huge, dim=1))
+check("02.5", logsumexp, log_softmax)
+"""
+
+
+register(
+    Exercise(
+        id="02.5",
+        check=check_log_softmax,
+        hints={
+            "en": [
+                "e^z overflows for large scores, but softmax and log-sum-exp do not change when every score of a row "
+                "is shifted by the same amount.",
+                "Shift each row by its largest score m: logsumexp(z) = m + log Σ exp(z − m). Then every exp is at "
+                "most 1 and one of them is exactly 1, so the sum is at least 1.",
+                "log_softmax(z) = z − logsumexp(z), row by row: never log(softmax(z)), whose tiny probabilities "
+                "underflow to 0 and give −inf.",
+            ],
+            "ko": [
+                "점수가 크면 e^z가 넘쳐흐르지만, 한 행의 모든 점수를 같은 만큼 옮겨도 소프트맥스와 log-sum-exp는 "
+                "달라지지 않는다.",
+                "행마다 가장 큰 점수 m만큼 옮겨라: logsumexp(z) = m + log Σ exp(z − m). 그러면 모든 exp가 1 이하이고 "
+                "그 가운데 하나는 정확히 1이라서, 합은 1 이상이다.",
+                "log_softmax(z) = z − logsumexp(z)를 행마다 구한다. 아주 작은 확률이 0으로 사라져 −inf를 주는 "
+                "log(softmax(z))는 쓰지 않는다.",
+            ],
+        },
+        solution=_solution(
+            _SOFTMAX_CODE,
+            "Subtracting the row's largest score m changes nothing mathematically, because e^(z−m) / Σ e^(z−m) = "
+            "e^z / Σ e^z, but it keeps every exponent at most 0: no overflow, and the sum stays at least 1, so its "
+            "log is safe. Computing log_softmax as z − logsumexp(z) also avoids the log of a probability that "
+            "underflowed to 0. This is what torch.logsumexp, F.log_softmax and F.cross_entropy do inside.",
+            "행의 가장 큰 점수 m을 빼도 e^(z−m) / Σ e^(z−m) = e^z / Σ e^z이므로 수학적으로는 달라지지 않지만, 모든 "
+            "지수가 0 이하가 된다. 넘쳐흐르지 않고, 합이 1 이상이라서 그 로그도 안전하다. log_softmax를 "
+            "z − logsumexp(z)로 구하면 0으로 사라진 확률의 로그도 피한다. torch.logsumexp, F.log_softmax, "
+            "F.cross_entropy가 안에서 하는 일이 바로 이것이다.",
+        ),
+        reference=lambda: ((logsumexp_reference, log_softmax_reference), {}),
+        task=(
+            "Write `logsumexp(z)` and `log_softmax(z)` for a 2-D tensor of scores, one row per sample: "
+            "`logsumexp(z)` returns log Σⱼ exp(zᵢⱼ) for every row, shape (n,), and `log_softmax(z)` returns "
+            "zᵢⱼ − logsumexp(z)ᵢ, the shape of `z`. Both must work for scores of any size, with exp, log, max and "
+            "sum, not with torch's `softmax`, `log_softmax` or `logsumexp`. The check compares them with torch's on "
+            "small scores and on scores near ±1000, in float64 and in float32 (judged at float32 precision)."
+        ),
     )
 )

@@ -410,7 +410,7 @@ def read_tensor(name: str, value: Any, *, shape: tuple[int, ...] | None = None) 
     if value.is_meta:
         raise NotYet(
             f"`{name}` is a tensor on the meta device: it has a shape but no values. Compute it on the CPU.",
-            f"`{name}`는 meta 장치의 텐서라서 모양만 있고 값이 없다. CPU에서 계산하라.",
+            f"{attach(f'`{name}`', '은/는')} meta 장치의 텐서라서 모양만 있고 값이 없다. CPU에서 계산하라.",
         )
     if shape is not None and tuple(value.shape) != tuple(shape):
         raise NotYet(

@@ -283,7 +283,8 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
                 f"`{name}` is what you get when torch.manual_seed is called once, before the loop: then each "
                 "network starts from wherever the previous one left the random state. Call torch.manual_seed(s) "
                 "right before building each network.",
-                f"`{name}`는 torch.manual_seed를 반복문 앞에서 한 번만 부를 때의 결과다. 그러면 신경망마다 앞의 "
+                f"{josa(f'`{name}`', '은/는')} torch.manual_seed를 반복문 앞에서 한 번만 부를 때의 결과다. 그러면 "
+                "신경망마다 앞의 "
                 "신경망이 남긴 난수 상태에서 시작한다. 신경망을 만들기 바로 전에 매번 torch.manual_seed(s)를 부르라.",
             )
         if hidden == 2 and got[2] == XOR_SUCCESSES[4]:
@@ -305,7 +306,8 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
             "range(10): torch.manual_seed(s) right before building the network, then the notebook's training "
             "(Adam, lr = 0.05, 300 epochs, one batch of 100), and a success is accuracy == 1.0 on the 100 noisy "
             "points X_xor.",
-            f"`{name}`는 은닉 노드 {nodes_ko} 개로 100%에 도달하는 시드의 리스트가 아니다. range(10)의 s마다 신경망을 "
+            f"{josa(f'`{name}`', '은/는')} 은닉 노드 {nodes_ko} 개로 100%에 도달하는 시드의 리스트가 아니다. "
+            "range(10)의 s마다 신경망을 "
             "만들기 바로 전에 torch.manual_seed(s)를 부르고, 노트북의 학습(Adam, lr = 0.05, 300 에포크, 100개 한 "
             "배치)을 하라. 잡음 섞인 점 100개 X_xor에서 정확도가 1.0이면 성공이다.",
         )
