@@ -281,6 +281,13 @@ class Term:
     forbidden: tuple[str, ...]
     note: str
 
+    @property
+    def advisory(self) -> bool:
+        """Whether the Korean term is written in brackets, "(스텝)": the English word has everyday senses
+        too (a step function, a mistake), so the term is the preferred word, and only the forbidden
+        variants are errors."""
+        return self.korean.startswith("(") and self.korean.endswith(")")
+
     def pattern(self) -> re.Pattern:
         """Return the regex that finds the English term (plural too); case matters if the term has capitals."""
         flags = 0 if self.english != self.english.lower() else re.IGNORECASE
@@ -325,7 +332,7 @@ def glossary_problems(
             continue
         found = term.pattern().search(english)
         english = term.pattern().sub(" ", english)
-        if found and term.korean not in korean:
+        if found and not term.advisory and term.korean not in korean:
             problems.append(f"{found[0]!r} is {term.korean!r} in the glossary, which the translation lacks")
         problems += [f"{variant!r} is not used: the glossary says {term.korean!r}"
                      for variant in term.forbidden if variant in korean]
