@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 FILE_NAME = re.compile(r"^\S+\.(png|jpe?g|gif|svg|pdf|webp)$", re.IGNORECASE)
