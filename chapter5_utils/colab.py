@@ -75,12 +75,22 @@ git says: {done.stderr.strip()}""")
         raise RuntimeError("the course files are missing: read the message above")
     sys.path.insert(0, repo)'''
 
-_KO_LANGUAGE_LINE = '\nos.environ["CHAPTER5_LANG"] = "ko"  # exercise feedback in Korean\n\n'
+_KO_LANGUAGE_LINE = '\nos.environ["CHAPTER5_LANG"] = "ko"  # 연습문제의 답을 한국어로\n\n'
+
+
+# The Korean cell's first two lines, in Korean: outside Colab it still sets the feedback language.
+_KO_HEADER = (
+    "# 설정: Google Colab에서는 강의의 도우미 코드와 데이터를 가져온다(torch 등은 이미 설치되어 있다).\n"
+    "# 다른 곳에서는 연습문제의 답을 한국어로 받도록 설정만 한다. 설치는 `make run` 또는 `pip install -e .`로 한다.\n"
+)
 
 
 def _setup_cell(lang: str) -> str:
     language = _KO_LANGUAGE_LINE if lang == "ko" else ""
     cell = _SETUP_TEMPLATE.replace("__REPO_URL__", REPO_URL).replace("__REPO_REF__", REPO_REF)
+    if lang == "ko":
+        header = "".join(cell.splitlines(keepends=True)[:2])
+        cell = _KO_HEADER + cell[len(header):]
     return cell.replace("__LANGUAGE__", language or "\n")
 
 

@@ -51,9 +51,12 @@ def test_korean_readme_badges_point_at_the_korean_notebooks():
 
 
 def test_the_korean_setup_cell_is_the_english_one_plus_the_language():
-    extra = set(colab.SETUP_CELL_KO.splitlines()) - set(colab.SETUP_CELL.splitlines())
-    assert extra == {'os.environ["CHAPTER5_LANG"] = "ko"  # exercise feedback in Korean'}
-    assert colab.SETUP_CELL_KO.replace(extra.pop() + "\n\n", "") == colab.SETUP_CELL
+    """The same code; the Korean cell adds the language line and says in Korean what it does outside Colab."""
+    english, korean = colab.SETUP_CELL.splitlines(), colab.SETUP_CELL_KO.splitlines()
+    language = 'os.environ["CHAPTER5_LANG"] = "ko"  # 연습문제의 답을 한국어로'
+    assert korean[:2] == [line.rstrip("\n") for line in colab._KO_HEADER.splitlines()]
+    assert "한국어로 받도록 설정만 한다" in korean[1], "outside Colab the Korean cell still sets the language"
+    assert korean[2:] == english[2:4] + ["", language] + english[4:]
     assert colab.setup_cell("en") == colab.SETUP_CELL and colab.setup_cell("ko") == colab.SETUP_CELL_KO
 
 
