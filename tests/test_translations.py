@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from babel.messages.catalog import Catalog, Message
 
 from chapter5_utils import colab
 from chapter5_utils.exercises import not_attempted_message
@@ -35,7 +36,9 @@ def _entries(catalog) -> list:
     """What a catalogue says, whatever the Babel version that wrote it."""
     messages = [(m.id, m.string, sorted(m.flags - {"python-format", "python-brace-format"}), m.locations,
                  m.previous_id, m.user_comments) for m in catalog if m.id]
-    return [messages, sorted(catalog.obsolete)]
+    # An obsolete entry's key is its msgid, or (msgid, msgctxt) where it has a context: repr orders both.
+    obsolete = sorted((repr(key), message.string) for key, message in catalog.obsolete.items())
+    return [messages, obsolete]
 
 
 def test_every_notebook_has_a_catalogue_and_a_korean_edition():
@@ -257,6 +260,14 @@ def test_a_changed_english_sentence_makes_its_translation_fuzzy(workspace, capsy
     assert built.cells[2].source == new, "a fuzzy translation is not used: the English shows instead"
     translate.main(["update", "--prune", "--notebooks", str(workspace), "--catalogues", str(workspace / "po")])
     assert not translate.read_catalogue(po).obsolete
+
+
+def test_entries_read_obsolete_entries_with_and_without_a_context():
+    catalog = Catalog(locale="ko")
+    catalog.obsolete["A cell that goes away."] = Message("A cell that goes away.", "사라지는 셀.")
+    catalog.obsolete[("# a comment", "comment")] = Message("# a comment", "# 주석", context="comment")
+    want = [("'A cell that goes away.'", "사라지는 셀."), ("('# a comment', 'comment')", "# 주석")]
+    assert _entries(catalog)[1] == want
 
 
 def test_build_puts_in_the_korean_not_attempted_line(workspace):
