@@ -122,7 +122,8 @@ $(BOOK_NPM)/.installed: book/package.json book/package-lock.json
 book: $(BOOK_STAMP) $(BOOK_NPM)/.installed
 	$(BIN)/python book/build.py
 
-# Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it).
+# Needs Debian's chromium at /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it), or another
+# Chromium-based browser named by CHROMIUM=/path.
 test-book: book
 	$(BIN)/ruff check book
 	$(BIN)/python -m pytest -p no:nbval -o addopts="-p no:cacheprovider" book/tests

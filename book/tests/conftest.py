@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import sys
 import threading
 import tomllib
@@ -20,7 +21,8 @@ BOOK = Path(__file__).resolve().parent.parent
 ROOT = BOOK.parent
 SITE = ROOT / "build" / "book"
 SCREENS = ROOT / "build" / "book-screens"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium by default; CHROMIUM=/path/to/chrome names another Chromium-based browser.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # As root in a container, with no network beyond the loopback: no sandbox, no GPU, and none of the
 # connections chromium makes by itself (updates, sync, metrics), which the closed network refuses.
 CHROMIUM_FLAGS = [
@@ -74,7 +76,7 @@ def base_url(site: Path):
 def browser():
     """Debian's chromium, headless, started by Playwright (whose own browser download is not used)."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) or set CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
