@@ -38,6 +38,19 @@ class _AfterReLU(ChapterMLP):
         return self.fc3(x)
 
 
+class _BNOptions(ChapterMLP):
+    """The batch norm in its place, made with other options than the defaults."""
+
+    def __init__(self, **options):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(50, **options)
+
+    def forward(self, x):
+        x = self.dropout(self.relu(self.bn(self.fc1(x))))
+        x = self.dropout(self.relu(self.fc2(x)))
+        return self.fc3(x)
+
+
 class _Functional(ChapterMLP):
     """The batch norm in its place, with torch.relu instead of the module."""
 
@@ -126,7 +139,8 @@ def _fine(params="trainable", freeze=("fc1", "fc2"), mode="train", record="befor
         if kind is torch.optim.Adam:
             settings = {"lr": lr, "weight_decay": weight_decay}
         optimizer = kind(chosen, **settings)
-        model.train(mode == "train")
+        if mode != "keep":  # "keep": the learner never switches the mode
+            model.train(mode == "train")
         out = []
         for _ in range(n if steps is None else steps):
             optimizer.zero_grad(set_to_none=zero == "none")
@@ -225,6 +239,8 @@ CASES = [
     ("05.1", lambda: (_Unused(), 100, _bn()[2]), "not_yet", "never calls the batch-norm layer"),
     ("05.1", lambda: (ChapterMLP(), 100, _bn()[2]), "not_yet", "has no nn.BatchNorm1d layer"),
     ("05.1", lambda: (_Wide(), 100, _bn()[2]), "not_yet", "normalises 30 features"),
+    ("05.1", lambda: (_BNOptions(affine=False), 0, _bn()[2]), "not_yet", "affine=False, so it has no scale"),
+    ("05.1", lambda: (_BNOptions(track_running_stats=False), 100, []), "not_yet", "track_running_stats=False"),
     ("05.1", lambda: (nn.Sequential(nn.Linear(10, 50), nn.BatchNorm1d(50)), 100, _bn()[2]), "not_yet",
      "should be the chapter's MLP"),
     ("05.1", lambda: (ChapterMLP(n_features=13), 100, _bn()[2]), "not_yet", "build it with ChapterMLP(n_features=10)"),
@@ -279,6 +295,7 @@ CASES = [
     ("05.4", lambda: (_fine(params="weight"),), "not_yet", "it should hold fc3.weight and fc3.bias"),
     ("05.4", lambda: (_fine(freeze=("fc1",)),), "not_yet", "fc2's parameters still have requires_grad=True"),
     ("05.4", lambda: (_fine(mode="eval"),), "not_yet", "losses with dropout off"),
+    ("05.4", lambda: (_fine(mode="keep"),), "not_yet", "losses with dropout off"),  # the model comes in eval mode
     ("05.4", lambda: (_fine(record="after"),), "not_yet", "are not what 20 steps of full-batch MSE training give"),
     ("05.4", lambda: (_fine(reseed=True),), "not_yet", "sets the seed itself"),
     ("05.4", lambda: (_fine(loss="mae"),), "not_yet", "are not what 20 steps of full-batch MSE training give"),

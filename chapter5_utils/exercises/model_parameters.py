@@ -135,6 +135,16 @@ def check_batch_norm(bn_model: Any, added_params: Any, buffer_keys: Any) -> Feed
             f"배치 정규화 층의 특성 수는 {norm.num_features}개이고 fc1의 출력은 50개다. nn.BatchNorm1d(50)을 써야 "
             "한다.",
         )
+    if not norm.affine or not norm.track_running_stats:
+        what_en = ("affine=False, so it has no scale γ and no shift β to learn" if not norm.affine
+                   else "track_running_stats=False, so it keeps no running statistics")
+        what_ko = ("affine=False로 만들어서 학습할 배율 γ와 이동 β가 없다" if not norm.affine
+                   else "track_running_stats=False로 만들어서 이동 통계(running statistics)를 두지 않는다")
+        raise NotYet(
+            f"The batch-norm layer was made with {what_en}: use nn.BatchNorm1d(50) with its defaults, as the task "
+            "says.",
+            f"배치 정규화 층을 {what_ko}. 문제대로 기본값 그대로 nn.BatchNorm1d(50)을 써라.",
+        )
     calls: list[int] = []
     with learner_code():
         probe = copy.deepcopy(bn_model).eval()  # a copy in eval mode: the learner's statistics stay as they are
@@ -616,7 +626,7 @@ def _pretrained() -> ChapterMLP:
     net.load_state_dict(_pretrained_state())
     for p in net.parameters():  # what a training loop leaves behind: zeros in every .grad
         p.grad = torch.zeros_like(p)
-    return net
+    return net.eval()  # and eval mode, as fit leaves a model: fine_tune must switch training mode on itself
 
 
 def fine_tune_reference(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int
