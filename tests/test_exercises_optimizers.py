@@ -138,6 +138,12 @@ def _other_seed_history():
     return history
 
 
+def _no_validation_history():
+    history = copy.deepcopy(_schedule())
+    history.val_loss = []  # fit without X_val, y_val
+    return history
+
+
 def _adamw():
     return exercises.REGISTRY["03.4"].reference()[0][0]
 
@@ -227,8 +233,13 @@ CASES = [
     ("03.5", lambda: (ex.warmup_cosine_reference, ex._schedule_run(lambda e: 1.0)), "not_yet",
      "The learning rate stayed 0.005"),
     ("03.5", lambda: (ex.warmup_cosine_reference, ex._schedule_run(lambda e: 0.5 * ex.warmup_cosine_reference(e))),
-     "not_yet", "history.lr starts"),
+     "not_yet", "history.lr[0] is"),
     ("03.5", lambda: (ex.warmup_cosine_reference, _short_history()), "not_yet", "`history` has 20 epochs"),
+    ("03.5", lambda: (ex.warmup_cosine_reference, _no_validation_history()), "not_yet",
+     "history.val_loss holds 0 values"),
+    ("03.5", lambda: (ex.warmup_cosine_reference,  # a history of another schedule: the first rates agree
+                      ex._schedule_run(lambda e: (e + 1) / 5 if e < 5 else 0.5 * (1 + math.cos(math.pi * (e - 5) / 40)))),
+     "not_yet", "history.lr[6] is"),
     ("03.5", lambda: (ex.warmup_cosine_reference, _other_seed_history()), "not_yet", "the losses are not those"),
     ("03.5", lambda: (ex.warmup_cosine_reference, [0.005] * 40), "not_yet", "should be the History that fit"),
     ("03.5", lambda: ("warmup_cosine", _schedule()), "not_yet", "Pass your function itself"),

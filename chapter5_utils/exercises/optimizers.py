@@ -899,15 +899,24 @@ def check_schedule(warmup_cosine: Any, history: Any) -> Feedback:
             "`scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine)`를 넘겨라.",
         )
     if not np.abs(lrs - ref_lr).max() < 1e-12:
+        first = int(np.flatnonzero(np.abs(lrs - ref_lr) >= 1e-12)[0])  # the first epoch (from 0) that differs
         raise NotYet(
-            f"history.lr starts {show(lrs[0], '.3g')}, {show(lrs[1], '.3g')}, …; with Momentum(lr=0.005) and your "
-            f"factor it should start {show(ref_lr[0], '.3g')}, {show(ref_lr[1], '.3g')}, …: build the optimizer with "
-            "lr=0.005 and give LambdaLR your function.",
-            f"history.lr이 {show(lrs[0], '.3g')}, {show(lrs[1], '.3g')}, …로 시작하는데, Momentum(lr=0.005)와 여러분의 "
-            f"인수라면 {show(ref_lr[0], '.3g')}, {show(ref_lr[1], '.3g')}, …로 시작해야 한다. 옵티마이저를 lr=0.005로 "
-            "만들고 LambdaLR에 여러분의 함수를 넘겨라.",
+            f"history.lr[{first}] is {show(lrs[first], '.4g')}; with Momentum(lr=0.005) and your factor it should "
+            f"be {show(ref_lr[first], '.4g')}: build the optimizer with lr=0.005 and give LambdaLR your function "
+            "(this history comes from another schedule).",
+            f"history.lr[{first}]의 값이 {show(lrs[first], '.4g')}인데, Momentum(lr=0.005)와 여러분의 인수라면 "
+            f"{josa(show(ref_lr[first], '.4g'), '이어야/여야')} 한다. 옵티마이저를 lr=0.005로 만들고 LambdaLR에 "
+            "여러분의 함수를 넘겨라(이 history는 다른 스케줄에서 나왔다).",
         )
     train = read_numbers("history.train_loss", history.train_loss)
+    if len(history.val_loss) != len(ref_val):
+        raise NotYet(
+            f"history.val_loss holds {len(history.val_loss)} values, but it needs one per epoch ({len(ref_val)}): pass "
+            "the validation data to fit, X_val=X_val, y_val=y_val, as the schedules cell does.",
+            f"history.val_loss에 값이 {len(history.val_loss)}개 있는데, 에포크마다 하나씩 {len(ref_val)}개가 있어야 "
+            "한다. 스케줄 셀처럼 "
+            "fit에 검증 데이터 X_val=X_val, y_val=y_val을 넘겨라.",
+        )
     val = read_numbers("history.val_loss", history.val_loss)
     if not (np.abs(train - ref_train).max() < 1e-9 and np.abs(val - ref_val).max() < 1e-9):
         raise NotYet(
