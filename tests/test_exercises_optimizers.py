@@ -144,6 +144,10 @@ def _no_validation_history():
     return history
 
 
+def _cosine_over_40(e):
+    return (e + 1) / 5 if e < 5 else 0.5 * (1 + math.cos(math.pi * (e - 5) / 40))
+
+
 def _adamw():
     return exercises.REGISTRY["03.4"].reference()[0][0]
 
@@ -237,8 +241,7 @@ CASES = [
     ("03.5", lambda: (ex.warmup_cosine_reference, _short_history()), "not_yet", "`history` has 20 epochs"),
     ("03.5", lambda: (ex.warmup_cosine_reference, _no_validation_history()), "not_yet",
      "history.val_loss holds 0 values"),
-    ("03.5", lambda: (ex.warmup_cosine_reference,  # a history of another schedule: the first rates agree
-                      ex._schedule_run(lambda e: (e + 1) / 5 if e < 5 else 0.5 * (1 + math.cos(math.pi * (e - 5) / 40)))),
+    ("03.5", lambda: (ex.warmup_cosine_reference, ex._schedule_run(_cosine_over_40)),  # the first rates agree
      "not_yet", "history.lr[6] is"),
     ("03.5", lambda: (ex.warmup_cosine_reference, _other_seed_history()), "not_yet", "the losses are not those"),
     ("03.5", lambda: (ex.warmup_cosine_reference, [0.005] * 40), "not_yet", "should be the History that fit"),
