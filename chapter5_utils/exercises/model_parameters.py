@@ -1004,7 +1004,14 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
                 "load_checkpoint 뒤에도 난수 상태가 저장한 것이 아니라서 드롭아웃이 다른 마스크를 뽑는다. "
                 "torch.get_rng_state()를 저장하고 torch.set_rng_state(...)로 되돌려라.",
             )
-        done = read_int("the step that load_checkpoint returns", step)
+        if as_number(step) is None:
+            raise NotYet(
+                f"load_checkpoint should return the step saved in the checkpoint (a number), got {describe(step)}: "
+                "save the step with the rest and return it.",
+                f"load_checkpoint는 체크포인트에 저장한 스텝(수)을 돌려줘야 한다. 받은 것: {describe(step, 'ko')}. "
+                "스텝도 함께 저장하고 그것을 돌려주어라.",
+            )
+        done = read_int("load_checkpoint(...)", step)
         if done != RESUME_AT:
             raise NotYet(
                 f"load_checkpoint returned step {done}, but the checkpoint was saved after {RESUME_AT} steps: return "
