@@ -180,6 +180,23 @@ def test_describe_prints_plain_numbers_never_numpy_reprs():
     assert "tensor of shape (3,)" in core.describe(torch.zeros(3))
 
 
+def test_describe_counts_articles_and_sizes_in_good_english():
+    assert core.describe([0.1]) == "a list of 1 item"
+    assert core.describe((1, 2)) == "a tuple of 2 items"
+    assert core.describe({"1e-2": 1, "1e-1": 2}) == "a dict with 2 keys ('1e-2', '1e-1')"  # names the keys
+    assert core.describe({"W1": 0}) == "a dict with 1 key ('W1')"
+    assert core.describe({}) == "an empty dict"
+    assert core.describe(torch.nn.Linear(1, 2)) == "an nn.Linear(1, 2) module"  # its sizes, not only its class
+    assert core.describe(torch.nn.Tanh()) == "a Tanh module"
+
+    class AdamW:
+        pass
+
+    assert core.describe(AdamW()) == "an AdamW object"
+    for value in ([0.1], {"W1": 0}, {}, torch.nn.Linear(1, 2), AdamW()):
+        assert HANGUL.search(core.describe(value, "ko"))
+
+
 def test_differs_makes_nan_fail_every_tolerance():
     assert not core.differs([1.0, float("nan")], [1.0, 2.0]) < 1e9
     assert not core.within([1.0], [1.0, 2.0], 1e9)

@@ -147,21 +147,35 @@ def describe(value: Any, lang: str = "en") -> str:
     if isinstance(value, np.ndarray):
         return (f"모양이 {_shape(value.shape)}인 배열({value.dtype})" if ko
                 else f"an array of shape {_shape(value.shape)} ({value.dtype})")
+    if isinstance(value, torch.nn.Linear):  # its sizes are what a learner most often gets wrong
+        layer = f"nn.Linear({value.in_features}, {value.out_features})"
+        return f"`{layer}` 모듈" if ko else f"an {layer} module"
     if isinstance(value, torch.nn.Module):
         name = type(value).__name__
-        return f"`{name}` 모듈" if ko else f"a {name} module"
+        return f"`{name}` 모듈" if ko else f"{_article(name)} {name} module"
     for kind, en_name, ko_name in ((list, "list", "리스트"), (tuple, "tuple", "튜플"), (set, "set", "집합")):
         if isinstance(value, kind):
-            return f"원소가 {len(value)}개인 {ko_name}" if ko else f"a {en_name} of {len(value)} items"
+            items = "item" if len(value) == 1 else "items"
+            return f"원소가 {len(value)}개인 {ko_name}" if ko else f"a {en_name} of {len(value)} {items}"
     if isinstance(value, dict):
-        return f"키가 {len(value)}개인 딕셔너리" if ko else f"a dict with {len(value)} keys"
+        keys = ", ".join(repr(k) for k in list(value)[:4]) + (", …" if len(value) > 4 else "")
+        if ko:
+            return f"키가 {len(value)}개({keys})인 딕셔너리" if value else "빈 딕셔너리"
+        if not value:
+            return "an empty dict"
+        return f"a dict with {len(value)} {'key' if len(value) == 1 else 'keys'} ({keys})"
     if inspect.isclass(value):
         return f"클래스 `{value.__name__}`" if ko else f"the class {value.__name__}"
     if callable(value):
         name = getattr(value, "__name__", type(value).__name__)
         return f"함수 `{name}`" if ko else f"the function {name}"
     name = type(value).__name__
-    return f"`{name}` 객체" if ko else f"a {name} object"
+    return f"`{name}` 객체" if ko else f"{_article(name)} {name} object"
+
+
+def _article(word: str) -> str:
+    """Return "an" before a word that starts with a vowel letter, else "a" (good enough for class names)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _got(value: Any) -> tuple[str, str]:
