@@ -661,8 +661,9 @@ register(Exercise(
     task=(
         "Choose the weight decay of `small_mlp(64)` as the model-selection section chose the hidden size: 5-fold CV "
         "with the folds `five` and `train_cfg` for each weight decay in `decays`, into `cv_mse`; then the "
-        "one-standard-error rule, which takes the largest decay whose CV MSE is at most the lowest CV MSE plus that "
-        "model's `standard_error`, into `chosen_wd`; then, and only then, the final evaluation: train "
+        "one-standard-error rule into `chosen_wd`: take the decay with the lowest CV MSE, add its `standard_error` "
+        "to that MSE, and choose the largest decay whose CV MSE is at most this sum; then, and only then, the final "
+        "evaluation: train "
         "`small_mlp(64)` with `chosen_wd` on the whole training part and put its MSE on the test part in "
         "`test_mse`."
     ),
