@@ -191,7 +191,7 @@ CASES = [
     ("01.3", lambda: (_without_two,), "not_yet", "every gradient is 0.5 times autograd's"),
     ("01.3", lambda: (_hard_coded_n,), "not_yet", "is a size such as n = 8 written into it"),
     ("01.3", lambda: (_transposed,), "not_yet", "dL/dW1 has shape (2, 3), but W1 has shape (3, 2)"),
-    ("01.3", lambda: (_bias_mean,), "not_yet", "but dL/db1 do not: a bias gradient is the sum over the samples"),
+    ("01.3", lambda: (_bias_mean,), "not_yet", "but dL/db1 does not: a bias gradient is the sum over the samples"),
     ("01.3", lambda: (_nan_entry,), "not_yet", "`dL/db1[0]` is nan"),
     ("01.3", lambda: (_all_nan,), "not_yet", "is nan"),
     ("01.3", lambda: (_inf_entry,), "not_yet", "is inf"),

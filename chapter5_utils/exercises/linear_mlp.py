@@ -543,9 +543,10 @@ def _compare(got: dict[str, Any], true: dict[str, torch.Tensor], case: dict[str,
     if wrong in (["b1"], ["b2"], ["b1", "b2"]):
         names = " and ".join(f"dL/d{n}" for n in wrong)
         names_ko = "와 ".join(f"dL/d{n}" for n in wrong)
+        verb = "does" if len(wrong) == 1 else "do"
         return not_yet(
-            f"{label_en}the weight gradients match autograd, but {names} do not: a bias gradient is the sum over the "
-            "samples (dim=0) of the gradient of its layer's net input.",
+            f"{label_en}the weight gradients match autograd, but {names} {verb} not: a bias gradient is the sum "
+            "over the samples (dim=0) of the gradient of its layer's net input.",
             f"{label_ko}가중치의 기울기는 autograd와 같지만 {josa(names_ko, '은/는')} 다르다. 편향의 기울기는 그 층 "
             "순입력의 "
             "기울기를 샘플 방향(dim=0)으로 더한 값이다.",
