@@ -854,8 +854,9 @@ register(
             "Write `fine_tune(model, X, y, steps)`: it freezes `fc1` and `fc2` of the chapter MLP `model`, builds "
             "`torch.optim.SGD(..., lr=0.1, momentum=0.9, weight_decay=0.01)` over the parameters that still train, "
             "trains `steps` full-batch steps of MSE on `(X, y)` in training mode, and returns the optimizer and "
-            "the list of the losses (one per step, before its update). The check runs it on a trained model whose "
-            "`.grad` tensors hold zeros, and checks that `fc1` and `fc2` keep every value."
+            "the list of the losses (one per step, before its update). The check runs it on a trained model in eval "
+            "mode, as `fit` leaves it, whose `.grad` tensors hold zeros, and checks that `fc1` and `fc2` keep every "
+            "value."
         ),
     )
 )
