@@ -136,7 +136,7 @@ def _check_run(wd: float, run: Any) -> np.ndarray:
             f"runs[{show(wd, 'g')}] has {len(values)} epochs, not 60: did you pass patience? Train the full 60 "
             "epochs here, without early stopping, to see whether the validation loss turns up.",
             f"runs[{show(wd, 'g')}]의 에포크는 60개가 아니라 {len(values)}개다. patience를 넘기지 않았는가? 검증 "
-            "손실이 다시 오르는지 보려면 조기 종료 없이 60 에포크를 모두 학습하라.",
+            "손실이 다시 오르는지 보려면 여기서는 조기 종료 없이 60 에포크를 모두 학습하라.",
         )
     head = values[:PREFIX]
     if _close(head, _prefix(wd), rtol=1e-7):
@@ -145,14 +145,14 @@ def _check_run(wd: float, run: Any) -> np.ndarray:
         raise NotYet(
             f"runs[{show(wd, 'g')}] is the run without weight decay: its validation losses equal section 1's. "
             "Does train_big pass its weight_decay to torch.optim.Adam?",
-            f"runs[{show(wd, 'g')}]는 가중치 감쇠 없이 학습한 결과다. 검증 손실이 1절의 것과 같다. "
+            f"{josa('runs[' + show(wd, 'g') + ']', '은/는')} 가중치 감쇠 없이 학습한 결과다. 검증 손실이 1절과 같다. "
             "train_big이 weight_decay를 torch.optim.Adam에 넘기는지 확인하라.",
         )
     other = [w for w in DECAYS_04_1 if w != wd][0]
     if _close(head, _prefix(other), rtol=1e-7):
         raise NotYet(
             f"runs[{show(wd, 'g')}] is the run with weight decay {show(other, 'g')}: the two entries are swapped.",
-            f"runs[{show(wd, 'g')}]는 가중치 감쇠 {josa(show(other, 'g'), '으로/로')} 학습한 결과다. 두 항목이 "
+            f"{josa('runs[' + show(wd, 'g') + ']', '은/는')} 가중치 감쇠 {josa(show(other, 'g'), '으로/로')} 학습한 결과다. 두 항목이 "
             "뒤바뀌었다.",
         )
     shown = ", ".join(show(v, ".4f") for v in head)
@@ -161,7 +161,7 @@ def _check_run(wd: float, run: Any) -> np.ndarray:
         f"Adam(lr=1e-3, weight_decay={show(wd, 'g')}). Keep everything else as in section 1: big_mlp, set_seed(0), "
         "lr=1e-3, the same data and fit(..., seed=0).",
         f"runs[{show(wd, 'g')}]의 처음 검증 손실({shown})이 Adam(lr=1e-3, weight_decay={show(wd, 'g')})로 학습한 "
-        "train_big의 값과 다르다. 나머지는 1절 그대로 두라: big_mlp, set_seed(0), lr=1e-3, 같은 데이터와 "
+        "train_big의 값과 다르다. 나머지는 1절 그대로 두어라: big_mlp, set_seed(0), lr=1e-3, 같은 데이터와 "
         "fit(..., seed=0).",
     )
 
@@ -203,7 +203,7 @@ def _check_04_1(runs: Any, best_epoch: Any) -> Feedback:
             if 1 <= answer <= 60:
                 loss = show(losses[answer - 1], ".4f")
                 where_en = f"at epoch {answer} the validation loss is {loss}, and it is lower elsewhere"
-                where_ko = f"{answer}번째 에포크의 검증 손실은 {josa(loss, '이고/고')}, 더 낮은 에포크가 있다"
+                where_ko = f"{answer}번째 에포크의 검증 손실({loss})보다 더 낮은 에포크가 있다"
             else:
                 where_en, where_ko = "there is no such epoch in a 60-epoch run", "60 에포크 학습에는 그런 에포크가 없다"
             raise NotYet(
@@ -346,17 +346,17 @@ def _check_04_2(cv_mse: Any, ratio: Any) -> Feedback:
         if not np.ptp(got) > 1e-9 * abs(got.mean()):
             en = (f"Your five CV MSEs are all {show(got[0], '.1f')}: the folds did not change with the seed. Pass "
                   "shuffle=True, seed=s to kfold_splits (or shuffle=True, random_state=s to KFold).")
-            ko = (f"다섯 CV MSE가 모두 {josa(show(got[0], '.1f'), '이다/다')}. 시드를 바꿔도 폴드가 그대로였다. "
+            ko = (f"CV MSE 다섯 개가 모두 {josa(show(got[0], '.1f'), '이다/다')}. 시드를 바꿔도 폴드가 그대로였다. "
                   "kfold_splits에 shuffle=True, seed=s를(KFold라면 shuffle=True, random_state=s를) 넘겨라.")
         elif _close(np.sort(got), np.sort(ref["folds_seed0"])):
             en = ("These are the five fold scores of one CV run. Each entry should be one seed's CV MSE (seeds 0, "
                   "1, 2, 3, 4).")
-            ko = "이 값은 교차검증 한 번의 폴드 점수 다섯 개다. 각 항목은 시드 하나(0, 1, 2, 3, 4)의 CV MSE여야 한다."
+            ko = "이 값은 교차검증 한 번에서 나온 폴드 점수 다섯 개다. 각 항목은 시드(0, 1, 2, 3, 4) 하나의 CV MSE여야 한다."
         elif _close(got, ref["every_row"]):
             en = ("These are CV MSEs over all 442 rows. The exercise asks for the training part only: split "
                   "range(len(train_idx)) and index the rows through train_idx, as section 2 does.")
-            ko = ("이 값은 442행 전체에 대한 CV MSE다. 이 문제는 학습 부분만 쓴다. range(len(train_idx))를 나누고 "
-                  "2절처럼 train_idx를 거쳐 행을 고르라.")
+            ko = ("이 값은 442행 전체로 구한 CV MSE다. 이 문제는 학습 부분만 쓴다. range(len(train_idx))를 나누고 "
+                  "2절처럼 train_idx로 행을 골라라.")
         elif _close(got**2, first) or any(_close(got**2, v) for v in ref["accepted"].values()):
             en = "These look like root mean squared errors; the exercise asks for the MSE (no square root)."
             ko = "이 값은 RMSE로 보인다. 이 문제는 제곱근을 씌우지 않은 MSE를 묻는다."
@@ -366,7 +366,7 @@ def _check_04_2(cv_mse: Any, ratio: Any) -> Feedback:
                   "gives other values (checked to 1e-6 relative). Check k=5, shuffle=True with seed s, and that each "
                   "fold is fitted on its own training rows.")
             ko = (f"CV MSE가 {low} … {high}에 걸쳐 있는데, 학습 부분에서 시드 0–4로 최소제곱을 5겹 교차검증하면 다른 "
-                  "값이 나온다(상대 오차 1e-6까지 확인). k=5, 시드 s를 쓴 shuffle=True, 그리고 폴드마다 그 폴드의 "
+                  "값이 나온다(상대 오차 1e-6까지 확인). k=5인지, shuffle=True와 시드 s를 썼는지, 폴드마다 그 폴드의 "
                   "학습 행으로 적합했는지 확인하라.")
         raise NotYet(en, ko)
     value = read_number("ratio", ratio)
@@ -375,25 +375,23 @@ def _check_04_2(cv_mse: Any, ratio: Any) -> Feedback:
     if not abs(value - expected) <= 1e-3 * expected:
         if abs(value * expected - 1) < 1e-2:
             en = "Your ratio is upside down: divide the hold-out range by the CV range."
-            ko = "`ratio`가 뒤집혔다. 홀드아웃 점수의 범위를 CV 범위로 나누어라."
+            ko = "`ratio`의 분자와 분모가 뒤바뀌었다. 홀드아웃 점수의 범위를 CV 범위로 나누어라."
         else:
             shown = f"`ratio = {show(value, '.4g')}`"
             en = (f"ratio = {show(value, '.4g')} is not (max − min of the ten hold-out scores) / (max − min of your "
                   f"cv_mse) = {show(expected, '.4g')}. Use np.ptp or max() − min() on both lists.")
             ko = (f"{josa(shown, '은/는')} (홀드아웃 점수 열 개의 최댓값 − 최솟값) / (여러분의 "
                   f"cv_mse의 최댓값 − 최솟값) = {josa(show(expected, '.4g'), '과/와')} 다르다. 두 리스트 모두에 "
-                  "np.ptp나 "
-                  "max() − min()을 쓰라.")
+                  "np.ptp나 max() − min()을 써라.")
         raise NotYet(en, ko)
     definition_en, definition_ko = _DEFINITIONS[matched[0]]
     return correct(
         f"The five 5-fold estimates ({definition_en}) span {show(np.ptp(got), '.0f')}, single hold-out splits "
         f"{show(holdout, '.0f')}: about {show(expected, '.0f')}× narrower. Averaging over five folds steadies the "
         "estimate against the choice of split (not against new data: the same 353 rows are reused).",
-        f"5겹 추정값 다섯 개({definition_ko})의 범위는 {show(np.ptp(got), '.0f')}, 홀드아웃 한 번의 점수 범위는 "
-        f"{josa(show(holdout, '.0f'), '으로/로')} 약 {show(expected, '.0f')}배 좁다. 다섯 폴드를 평균하면 분할 선택에 "
-        "덜 "
-        "흔들린다(같은 353행을 다시 쓰므로 새 데이터에 대해서까지 안정적이라는 뜻은 아니다).",
+        f"5겹 추정값 다섯 개({definition_ko})의 범위는 {josa(show(np.ptp(got), '.0f'), '으로/로')}, 홀드아웃 한 번의 "
+        f"점수 범위 {show(holdout, '.0f')}보다 약 {show(expected, '.0f')}배 좁다. 다섯 폴드를 평균하면 추정값이 분할 "
+        "선택에 덜 흔들린다(같은 353행을 다시 쓰므로 새 데이터에 대해서까지 안정적이라는 뜻은 아니다).",
     )
 
 
@@ -520,7 +518,7 @@ def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
         elif _close(got[0], _cv_04_3(0, every_row=True).mean):
             en = ("cv_mse[0] comes from folds over all 442 rows. Use the folds `five` of the training part, as in "
                   "the section on model selection: the test rows must stay unseen.")
-            ko = ("cv_mse[0]은 442행 전체를 나눈 폴드에서 나왔다. 모델 선택 절처럼 학습 부분의 폴드 `five`를 쓰라. "
+            ko = ("cv_mse[0]은 442행 전체를 나눈 폴드에서 나왔다. 모델 선택 절처럼 학습 부분의 폴드 `five`를 써라. "
                   "테스트 행은 보지 않은 채로 남아야 한다.")
         else:
             value = show(got[0], ".1f")
@@ -528,13 +526,13 @@ def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
                   "that the model-selection section printed for 64 hidden units. Use small_mlp(64), the folds "
                   "`five` and **train_cfg.")
             ko = (f"cv_mse[0](가중치 감쇠 0)의 값이 {josa(value, '이다/다')}. 가중치 감쇠가 0이면 모델 선택 절에서 "
-                  "은닉 유닛 64개에 대해 출력한 CV MSE와 같아야 한다. small_mlp(64), 폴드 `five`, **train_cfg를 쓰라.")
+                  "은닉 유닛 64개로 출력한 CV MSE와 같아야 한다. small_mlp(64), 폴드 `five`, **train_cfg를 써라.")
         raise NotYet(en, ko)
     expected = np.array([_cv_04_3(wd).mean for wd in DECAYS_04_3])
     if not _close(got, expected):
         if _close(np.sort(got), np.sort(expected)):
             en = f"These are the right numbers in another order: list them for weight decay {decays}."
-            ko = f"수는 맞지만 순서가 다르다. 가중치 감쇠 {decays}의 순서로 적어라."
+            ko = f"값은 맞지만 순서가 다르다. 가중치 감쇠 {decays}의 순서로 적어라."
         else:
             wrong = ", ".join(show(wd, "g") for wd, g, e in zip(DECAYS_04_3, got, expected) if not _close(g, e))
             en = (f"The entries for weight decay {wrong} differ from 5-fold CV of small_mlp(64) with that weight "
@@ -550,25 +548,22 @@ def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
             en = (f"Weight decay {text} has the lowest CV MSE, but the one-standard-error rule asks for more: among "
                   f"the decays whose CV MSE is at most the lowest plus its standard error ({show(limit, '.0f')}), take "
                   "the largest, the most regularised model.")
-            ko = (f"가중치 감쇠 {josa(text, '은/는')} CV MSE가 가장 낮지만, 1-표준오차 규칙은 그 이상을 묻는다. CV "
-                  "MSE가 "
-                  f"최솟값에 그 표준오차를 더한 값({show(limit, '.0f')}) 이하인 감쇠 가운데 가장 큰 것, 즉 규제가 가장 "
-                  "강한 모델을 골라라.")
+            ko = (f"가중치 감쇠 {josa(text, '은/는')} CV MSE가 가장 낮지만, 1-표준오차 규칙은 여기서 멈추지 않는다. "
+                  f"CV MSE가 최솟값에 그 표준오차를 더한 값({show(limit, '.0f')}) 이하인 감쇠 가운데 가장 큰 것, 즉 "
+                  "규제가 가장 강한 모델을 골라라.")
         elif answer in DECAYS_04_3 and _cv_04_3(answer).mean <= limit:
             en = (f"Weight decay {text} is within one standard error of the best, but so is a larger one: the rule "
                   "takes the largest decay within the limit, the simplest model.")
-            ko = (f"가중치 감쇠 {josa(text, '은/는')} 최적에서 표준오차 하나 안에 들지만, 더 큰 감쇠도 그렇다. 이 "
-                  "규칙은 "
-                  "한계 안에서 가장 큰 감쇠, 즉 가장 단순한 모델을 고른다.")
+            ko = (f"가중치 감쇠 {josa(text, '은/는')} 최적값에서 표준오차 하나 안에 들지만, 더 큰 감쇠도 그렇다. 이 "
+                  "규칙은 한계 안에서 가장 큰 감쇠, 즉 가장 단순한 모델을 고른다.")
         elif answer.is_integer() and 0 <= answer < len(DECAYS_04_3) and DECAYS_04_3[int(answer)] == chosen:
             en = "chosen_wd looks like a position in the list; give the weight decay itself."
-            ko = "chosen_wd가 리스트의 위치로 보인다. 가중치 감쇠 값 자체를 적어라."
+            ko = "chosen_wd는 리스트 안의 위치(인덱스)로 보인다. 가중치 감쇠 값 자체를 적어라."
         else:
             en = (f"chosen_wd = {text} is not within one standard error of the lowest CV MSE (limit "
                   f"{show(limit, '.0f')}), or not one of {decays}.")
             ko = (f"chosen_wd = {josa(text, '은/는')} 가장 낮은 CV MSE에서 표준오차 하나 안(한계 "
-                  f"{show(limit, '.0f')})에 "
-                  f"들지 않거나, {decays} 가운데 하나가 아니다.")
+                  f"{show(limit, '.0f')})에 들지 않거나, {decays} 가운데 하나가 아니다.")
         raise NotYet(en, ko)
     value = read_number("test_mse", test_mse)
     truth = _test_04_3(chosen)
@@ -577,9 +572,8 @@ def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
         if _close(value, _cv_04_3(chosen).mean):
             en = ("test_mse is the CV estimate of the chosen model. The final evaluation trains one model on the whole "
                   "training part and scores it on the test part: cross_validate(..., [(train_idx, test_idx)], ...).")
-            ko = ("test_mse는 고른 모델의 CV 추정값이다. 최종 평가는 학습 부분 전체로 모델 하나를 학습하고 테스트 "
-                  "부분에서 "
-                  "점수를 낸다: cross_validate(..., [(train_idx, test_idx)], ...).")
+            ko = ("test_mse는 고른 모델의 CV 추정값이다. 최종 평가에서는 학습 부분 전체로 모델 하나를 학습하고 테스트 "
+                  "부분에서 점수를 낸다. 즉 cross_validate(..., [(train_idx, test_idx)], ...)다.")
         elif any(_close(value, _test_04_3(wd)) for wd in DECAYS_04_3 if wd != chosen):
             en = ("test_mse belongs to another weight decay: train the final model with "
                   f"weight_decay={show(chosen, 'g')}.")
@@ -601,8 +595,8 @@ def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
         f"CV MSE가 가장 낮은 것은 가중치 감쇠 {show(best, 'g')}({show(_cv_04_3(best).mean, '.0f')})이다. 1-표준오차 "
         f"규칙은 {show(limit, '.0f')} 아래에서 가장 강한 감쇠 {josa(show(chosen, 'g'), '을/를')} 고른다. 그 테스트 MSE "
         f"{josa(show(truth, '.0f'), '은/는')} CV 추정값 {show(cv_chosen, '.0f')}에서 표준오차 하나"
-        f"({show(se, '.0f')}) {'안에' if inside else '밖에'} 있다. 한 번만 연 테스트 부분은 선택을 내리는 것이 아니라 "
-        "확인해 준다.",
+        f"({show(se, '.0f')}) {'안에' if inside else '밖에'} 있다. 한 번만 연 테스트 부분은 선택을 내리지 않고 선택을 "
+        "확인할 뿐이다.",
     )
 
 
@@ -645,7 +639,7 @@ register(Exercise(
             "CVResult 하나를 준다. standard_error(result)가 그 오차 막대다.",
             "한계는 가장 낮은 CV MSE에 그 모델의 표준오차를 더한 값이다. 한계 아래의 감쇠 가운데 가장 큰 것이 가장 "
             "단순한 "
-            "모델이다. 최종 평가는 같은 이름의 셀을 weight_decay=chosen_wd로 되풀이하면 된다.",
+            "모델이다. 최종 평가는 같은 이름의 셀을 weight_decay=chosen_wd로 다시 실행하면 된다.",
         ],
     },
     solution=_solution(
@@ -810,15 +804,15 @@ def _check_04_4(loo_residuals: Any) -> Feedback:
         elif close(e * (1 - h)) or close(e / h):
             en, ko = ("The residuals e_i are right, but the factor is not: work out which factor of h_ii "
                       "Sherman–Morrison gives.",
-                      "e_i는 맞지만 곱하는 인수가 틀렸다. Sherman–Morrison 공식이 h_ii의 어떤 인수를 주는지 유도해 "
-                      "보라.")
+                      "e_i는 맞지만 곱한 인수가 틀렸다. Sherman–Morrison 공식에서 h_ii로 된 어떤 인수가 나오는지 "
+                      "유도해 보라.")
         else:
             worst = int(np.argmax(np.abs(got - brute)))
             gap = show(abs(got - brute)[worst], ".3g")
             en = (f"On {shape}, row {worst} differs from the refit without it by {gap}. Check the hat matrix "
                   "H = A (AᵀA)⁻¹ Aᵀ and its diagonal h_ii.")
-            ko = (f"{shape_ko}에서 {worst}번 행이 그 행을 빼고 다시 적합한 값과 {gap}만큼 다르다. 모자 행렬"
-                  "(hat matrix) H = A (AᵀA)⁻¹ Aᵀ와 그 대각 원소 h_ii를 확인하라.")
+            ko = (f"{shape_ko}에서 {worst}번 행의 잔차가 그 행을 빼고 다시 적합한 값과 {gap}만큼 다르다. 모자 행렬 "
+                  "H = A (AᵀA)⁻¹ Aᵀ와 그 대각 원소 h_ii를 확인하라.")
         raise NotYet(en, ko)
     if solves[1] > solves[0]:
         raise NotYet(
@@ -826,15 +820,15 @@ def _check_04_4(loo_residuals: Any) -> Feedback:
             "40: it refits once per row (brute force). The exercise asks for one fit: the number of solves, "
             "inversions and least-squares calls must not grow with the number of rows.",
             f"잔차는 맞지만, 함수가 12행에서는 연립방정식을 {solves[0]}번, 40행에서는 {solves[1]}번 푼다. 행마다 다시 "
-            "적합하는 것(무차별 대입)이다. 이 문제는 적합 한 번을 묻는다. 연립방정식 풀이, 역행렬, 최소제곱 호출의 "
+            "적합하는 무차별 대입이다. 이 문제는 적합을 한 번만 하라고 한다. 연립방정식 풀이, 역행렬, 최소제곱 호출의 "
             "수가 행 수와 함께 늘어나면 안 된다.",
         )
     n = sum(len(X) for X, _ in _data_04_4())
     return correct(
         f"Your residuals match {n} refits, one without each row, on two data sets (max |diff| < 1e-8 of the "
         "largest), from one fit per data set: the hat matrix gives every leave-one-out residual.",
-        f"잔차가 두 데이터 세트에서 한 행씩 빼고 다시 적합한 {n}개의 값과 일치한다(최대 차이 < 가장 큰 값의 1e-8). "
-        "데이터 세트마다 적합은 한 번뿐이다. 모자 행렬이 모든 LOOCV 잔차를 준다.",
+        f"잔차가 두 데이터셋에서 한 행씩 빼고 다시 적합해 구한 값 {n}개와 일치한다(최대 차이 < 가장 큰 값의 1e-8). "
+        "데이터셋마다 적합은 한 번뿐이다. 모자 행렬이 모든 LOOCV 잔차를 준다.",
     )
 
 
@@ -963,23 +957,20 @@ def _forward_problem(got: list[tuple[np.ndarray, np.ndarray]], n: int, k: int, t
         )
     for index, ((train, val), (want_train, want_val)) in enumerate(zip(got, want)):
         label = f"{call}, split {index + 1}"
-        label_ko = f"{call}의 {index + 1}번째 분할"
+        label_ko = f"{call}의 {'첫 번째' if index == 0 else f'{index + 1}번째'} 분할"
         if train.size and val.size and train.max() >= val.min():
             raise NotYet(
                 f"{label} trains on day {int(train.max())}, which comes after its first validation day "
                 f"{int(val.min())}: a forward split trains only on the past.",
                 f"{josa(label_ko, '은/는')} {int(train.max())}일로 학습하는데, 이 날은 첫 검증일 "
-                f"{int(val.min())}일보다 뒤다. "
-                "앞으로 "
-                "나아가는 분할은 과거로만 학습한다.",
+                f"{int(val.min())}일보다 뒤다. 전진 분할은 과거로만 학습한다.",
             )
         if not np.array_equal(val, want_val):
             raise NotYet(
                 f"{label} validates days {_days(val)}; it should validate the {test_size} days {_days(want_val)}: the "
                 f"k validation blocks are the last k × test_size days, in order.",
-                f"{josa(label_ko, '은/는')} {_days(val)}일을 검증하는데, {test_size}일 {_days(want_val)}일을 검증해야 "
-                "한다. 검증 "
-                "블록 k개는 마지막 k × test_size일을 차례로 나눈 것이다.",
+                f"{josa(label_ko, '은/는')} {_days(val)}일을 검증하는데, {_days(want_val)}일({test_size}일)을 "
+                "검증해야 한다. 검증 블록 k개는 마지막 k × test_size일을 차례로 나눈 것이다.",
             )
         if not np.array_equal(train, want_train):
             if gap and train.size and val.size and train.max() >= val.min() - gap:
@@ -987,8 +978,7 @@ def _forward_problem(got: list[tuple[np.ndarray, np.ndarray]], n: int, k: int, t
                     f"{label} trains on day {int(train.max())}, inside the gap of {gap} days before the validation "
                     f"days: leave out the {gap} days before day {int(val.min())}.",
                     f"{josa(label_ko, '은/는')} 검증일 바로 앞의 간격 {gap}일 안에 있는 {int(train.max())}일로 "
-                    "학습한다. "
-                    f"{int(val.min())}일 앞의 {gap}일은 빼라.",
+                    f"학습한다. {int(val.min())}일 앞의 {gap}일은 빼라.",
                 )
             raise NotYet(
                 f"{label} trains on days {_days(train)}; it should train on every day before its validation days "
@@ -1030,8 +1020,8 @@ def _check_04_5(forward_splits: Any, forward_mse: Any) -> Feedback:
             raise NotYet(
                 f"forward_splits({n}, {k}, {test_size}, gap={gap}) should return a list of (training days, validation "
                 f"days) pairs, got {describe(result)}.",
-                f"forward_splits({n}, {k}, {test_size}, gap={gap})는 (학습 날짜, 검증 날짜) 쌍의 리스트를 돌려줘야 "
-                f"한다. 받은 것: {describe(result, 'ko')}.",
+                f"{josa(f'forward_splits({n}, {k}, {test_size}, gap={gap})', '은/는')} (학습 날짜, 검증 날짜) 쌍의 "
+                f"리스트를 돌려주어야 한다. 받은 것: {describe(result, 'ko')}.",
             )
         got = [_read_split(split, f"forward_splits({n}, {k}, {test_size}, gap={gap})") for split in splits]
         _forward_problem(got, n, k, test_size, gap)
@@ -1045,8 +1035,8 @@ def _check_04_5(forward_splits: Any, forward_mse: Any) -> Feedback:
              f"{FORWARD_K}개를 묻는다."),
             ("shuffled", "forward_mse is what shuffled folds estimate: with training days on both sides of each "
                          "validation day, it is far too optimistic. Use your forward splits.",
-             "forward_mse는 섞은 폴드의 추정값이다. 검증일 양쪽에 학습일이 있어서 지나치게 낙관적이다. 여러분의 앞으로 "
-             "나아가는 분할을 써라."),
+             "forward_mse는 섞은 폴드로 구한 추정값이다. 검증일 양쪽에 학습일이 있어서 지나치게 낙관적이다. 여러분이 "
+             "만든 전진 분할을 써라."),
             ("truth", "forward_mse is the error on days 200–219, the truth the estimate tries to predict: estimate it "
                       "from days 0–199 only.",
              "forward_mse는 추정하려는 참값, 즉 200–219일의 오차다. 0–199일만으로 추정하라."),
@@ -1056,18 +1046,18 @@ def _check_04_5(forward_splits: Any, forward_mse: Any) -> Feedback:
         raise NotYet(
             f"forward_mse = {show(value, '.3f')} is not the mean, over your {FORWARD_K} forward splits of "
             f"{FORWARD_TEST_SIZE} days on days 0–199 and over the 1000 series, of mse_of(train, val).",
-            f"forward_mse = {josa(show(value, '.3f'), '은/는')} 0–199일에서 {FORWARD_TEST_SIZE}일짜리 앞으로 나아가는 "
-            f"분할 {FORWARD_K}개와 1000개의 계열에 걸친 `mse_of(train, val)`의 평균이 아니다.",
+            f"forward_mse = {josa(show(value, '.3f'), '은/는')} 0–199일에서 만든 {FORWARD_TEST_SIZE}일짜리 전진 "
+            f"분할 {FORWARD_K}개와 계열 1000개에 걸쳐 `mse_of(train, val)`을 평균한 값이 아니다.",
         )
     forward, truth, shuffled = (show(estimates[key], ".2f") for key in ("forward", "truth", "shuffled"))
     return correct(
         f"Your splits equal TimeSeriesSplit's in {len(FORWARD_CASES)} cases, gaps included. With {FORWARD_K} splits "
         f"of {FORWARD_TEST_SIZE} days the forward estimate is {forward}, close to the truth {truth}, while shuffled "
         f"folds promise {shuffled}: a validation day must not have training days after it.",
-        f"분할이 간격을 둔 경우까지 {len(FORWARD_CASES)}가지 경우 모두 TimeSeriesSplit과 같다. "
-        f"{FORWARD_TEST_SIZE}일짜리 "
-        f"분할 {FORWARD_K}개로 앞으로 나아가며 구한 추정값은 {josa(forward, '으로/로')} 참값 {truth}에 가깝지만, 섞은 "
-        f"폴드는 {josa(shuffled, '을/를')} 약속한다. 검증일 뒤에 학습일이 있어서는 안 된다.",
+        f"간격을 둔 경우를 포함해 {len(FORWARD_CASES)}가지 경우 모두에서 분할이 TimeSeriesSplit과 같다. "
+        f"{FORWARD_TEST_SIZE}일짜리 전진 분할 {FORWARD_K}개로 구한 추정값은 {josa(forward, '으로/로')} 참값 "
+        f"{josa(truth, '과/와')} 가깝지만, 섞은 폴드는 {josa(shuffled, '이라는/라는')} 지나치게 낮은 값을 내놓는다. "
+        "검증일 뒤에 학습일이 있어서는 안 된다.",
     )
 
 
@@ -1114,14 +1104,12 @@ register(Exercise(
             "start − gap − 1. Then average mse_of(train, val) over the splits, as the time-ordered section does.",
         ],
         "ko": [
-            "앞으로 나아가는 분할은 검증하는 날보다 뒤의 날로는 절대 학습하지 않는다. 검증 블록은 끝에 있고, 블록마다 "
-            "그 "
-            "앞의 모든 날로 학습한다.",
+            "전진 분할은 검증하는 날보다 뒤의 날로는 절대 학습하지 않는다. 검증 블록은 끝에 있고, 블록마다 그 앞의 "
+            "모든 날로 학습한다.",
             "검증 블록 k개는 마지막 k × test_size일이고, 블록마다 연속된 test_size일이다. j번째 블록은 "
             "n − (k − j) × test_size일에서 시작한다.",
             "간격(gap)은 각 블록 바로 앞의 `gap`일을 학습일에서 뺀다. 0일부터 `start − gap − 1`일까지로 학습한다. "
-            "그다음 "
-            "시계열 절에서처럼 분할마다 `mse_of(train, val)`을 구해 평균하라.",
+            "그다음 시계열 절에서처럼 분할마다 `mse_of(train, val)`을 구해 평균하라.",
         ],
     },
     solution=_solution(
@@ -1131,10 +1119,10 @@ register(Exercise(
         "validation days borrow from neighbours on both sides, which the future never offers: they promise an error "
         "about half the true one. The gap leaves out the days right before a block, for a prediction that is made "
         "some days ahead.",
-        "검증 블록마다 그 앞의 날로만 예측하므로(미래를 예측할 때와 같다), 앞으로 나아가는 추정값은 실제로 이어지는 "
-        "날(200–219일)의 오차 가까이에 놓인다. 섞은 폴드에서는 대부분의 검증일이 양쪽 이웃을 빌려 쓰는데, 미래는 그런 "
-        "이웃을 주지 않는다. 그래서 참 오차의 절반쯤을 약속한다. 간격은 블록 바로 앞의 날을 빼서, 며칠 앞을 내다보는 "
-        "예측을 흉내 낸다.",
+        "검증 블록마다 그 앞의 날로만 예측하므로(미래를 예측할 때와 같다), 전진 분할의 추정값은 실제로 이어지는 "
+        "날(200–219일)의 오차 가까이에 놓인다. 섞은 폴드에서는 대부분의 검증일이 양쪽 이웃의 도움을 받는데, 미래를 "
+        "예측할 때는 그런 이웃이 없다. 그래서 섞은 폴드의 추정값은 참 오차의 절반쯤밖에 되지 않는다. 간격은 블록 바로 "
+        "앞의 날을 빼서, 며칠 앞을 내다보는 예측을 흉내 낸다.",
     ),
     reference=_reference_04_5,
     task=(
