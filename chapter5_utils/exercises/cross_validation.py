@@ -152,8 +152,8 @@ def _check_run(wd: float, run: Any) -> np.ndarray:
     if _close(head, _prefix(other), rtol=1e-7):
         raise NotYet(
             f"runs[{show(wd, 'g')}] is the run with weight decay {show(other, 'g')}: the two entries are swapped.",
-            f"{josa('runs[' + show(wd, 'g') + ']', '은/는')} 가중치 감쇠 {josa(show(other, 'g'), '으로/로')} 학습한 결과다. 두 항목이 "
-            "뒤바뀌었다.",
+            f"{josa('runs[' + show(wd, 'g') + ']', '은/는')} 가중치 감쇠 {josa(show(other, 'g'), '으로/로')} "
+            "학습한 결과다. 두 항목이 뒤바뀌었다.",
         )
     shown = ", ".join(show(v, ".4f") for v in head)
     raise NotYet(
@@ -351,7 +351,8 @@ def _check_04_2(cv_mse: Any, ratio: Any) -> Feedback:
         elif _close(np.sort(got), np.sort(ref["folds_seed0"])):
             en = ("These are the five fold scores of one CV run. Each entry should be one seed's CV MSE (seeds 0, "
                   "1, 2, 3, 4).")
-            ko = "이 값은 교차검증 한 번에서 나온 폴드 점수 다섯 개다. 각 항목은 시드(0, 1, 2, 3, 4) 하나의 CV MSE여야 한다."
+            ko = ("이 값은 교차검증 한 번에서 나온 폴드 점수 다섯 개다. 각 항목은 시드(0, 1, 2, 3, 4) 하나의 "
+                  "CV MSE여야 한다.")
         elif _close(got, ref["every_row"]):
             en = ("These are CV MSEs over all 442 rows. The exercise asks for the training part only: split "
                   "range(len(train_idx)) and index the rows through train_idx, as section 2 does.")
