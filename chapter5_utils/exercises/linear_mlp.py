@@ -112,7 +112,7 @@ def check_learning_rates(mistakes: Any, different: Any) -> Feedback:
         if other:
             raise NotYet(
                 f"For η = {show(lr, 'g')} your mistakes are those of the {other[0]} gate: train on gates['AND'].",
-                f"η = {show(lr, 'g')}의 오류 수는 {other[0]} 게이트의 것이다. gates['AND']로 학습하라.",
+                f"η = {show(lr, 'g')}의 오류 수는 {other[0]} 게이트로 학습한 결과다. gates['AND']로 학습하라.",
             )
         shown = "[" + ", ".join(str(m) for m in got) + "]"
         raise NotYet(
@@ -144,8 +144,9 @@ def check_learning_rates(mistakes: Any, different: Any) -> Feedback:
         "binary, so a point that should sit exactly on the boundary (z = 0, a mistake) lands a hair off it, and "
         "training takes another path.",
         "η = 0.5, 2, 10은 η = 1과 같은 오류를 내고 가중치만 η배가 된다. 가중치가 0에서 시작하므로 모든 순입력이 "
-        "η = 1일 때의 η배이고 부호가 같기 때문이다. η = 0.1에서는 덧셈이 이진수로 정확하지 않아서, 정확히 경계 위"
-        "(z = 0이면 오류로 센다)에 있어야 할 점이 경계에서 아주 조금 벗어나고, 학습이 다른 길을 간다.",
+        "η = 1일 때의 η배이고 부호가 같기 때문이다. η = 0.1에서는 덧셈에 반올림 오차가 생겨서(0.1은 이진수로 "
+        "정확히 나타낼 수 없다), 정확히 경계 위(z = 0이면 오류로 센다)에 있어야 할 점이 경계에서 아주 조금 "
+        "벗어나고, 학습이 다른 길을 간다.",
     )
 
 
@@ -196,8 +197,8 @@ register(
             "arithmetic (z = 0, counted as a mistake) ends up a hair on the correct side; training then takes "
             "another path and stops after three epochs with other weights.",
             "가중치가 0에서 시작하면 모든 갱신은 ±η·x를 더하므로, η = 0.5, 2, 10에서 모든 순입력은 η = 1일 때의 "
-            "η배다. 부호가 같으니 오류도 같고, 가중치만 η배가 된다. η = 0.1에서는 덧셈이 반올림된다(0.1은 "
-            "이진수로 정확히 나타낼 수 없다). 그래서 정확한 산술에서는 경계 위(z = 0이면 오류로 센다)에 있을 점이 "
+            "η배다. 부호가 같으니 오류도 같고, 가중치만 η배가 된다. η = 0.1에서는 덧셈에 반올림 오차가 생긴다(0.1은 "
+            "이진수로 정확히 나타낼 수 없다). 그래서 정확히 계산하면 경계 위(z = 0이면 오류로 센다)에 있을 점이 "
             "올바른 쪽으로 아주 조금 벗어나고, 학습은 다른 길을 가서 세 에포크 만에 다른 가중치로 멈춘다.",
         ),
         reference=_reference_learning_rates,
@@ -307,9 +308,8 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
             "(Adam, lr = 0.05, 300 epochs, one batch of 100), and a success is accuracy == 1.0 on the 100 noisy "
             "points X_xor.",
             f"{josa(f'`{name}`', '은/는')} 은닉 노드 {nodes_ko} 개로 100%에 도달하는 시드의 리스트가 아니다. "
-            "range(10)의 s마다 신경망을 "
-            "만들기 바로 전에 torch.manual_seed(s)를 부르고, 노트북의 학습(Adam, lr = 0.05, 300 에포크, 100개 한 "
-            "배치)을 하라. 잡음 섞인 점 100개 X_xor에서 정확도가 1.0이면 성공이다.",
+            "range(10)의 s마다 신경망을 만들기 바로 전에 torch.manual_seed(s)를 부르고, 노트북처럼 학습하라(Adam, "
+            "lr = 0.05, 300 에포크, 점 100개를 한 배치로). 잡음 섞인 점 100개 X_xor에서 정확도가 1.0이면 성공이다.",
         )
     n2, n4 = len(XOR_SUCCESSES[2]), len(XOR_SUCCESSES[4])
     return correct(
@@ -488,8 +488,8 @@ def _read_grads(got: Any, case: dict[str, torch.Tensor], label_en: str, label_ko
             raise NotYet(
                 f"dL/d{name} is {dtype_name(value)}, too coarse to compare with autograd: compute in float32 or "
                 "float64.",
-                f"dL/d{name}의 dtype이 {dtype_name(value)}라서 autograd와 비교하기에는 너무 거칠다. float32나 "
-                "float64로 계산하라.",
+                f"dL/d{name}의 dtype이 {josa(dtype_name(value), '이라/라')}서 autograd와 비교하기에는 정밀도가 너무 "
+                "낮다. float32나 float64로 계산하라.",
             )
         read_numbers(f"dL/d{name}", value)  # NaN and inf never pass
     return got
@@ -514,7 +514,7 @@ def _compare(got: dict[str, Any], true: dict[str, torch.Tensor], case: dict[str,
     dtype_en = dtype_ko = ""
     if widened:
         dtype_en = f" (your gradients are {dtype_name(got)}, so the check allows {show(tol, '.1e')})"
-        dtype_ko = f"(기울기의 dtype이 {dtype_name(got)}라서 {show(tol, '.1e')}까지 허용했다)"
+        dtype_ko = f"(기울기의 dtype이 {josa(dtype_name(got), '이라/라')}서 {show(tol, '.1e')}까지 허용했다)"
     ratio = torch.cat([(values[n] / true[n])[true[n].abs() > 1e-8].reshape(-1) for n in GRAD_NAMES])
     if len(wrong) == 4 and ratio.numel() and torch.allclose(ratio, ratio[0].expand_as(ratio), rtol=1e-6) \
             and abs(ratio[0].item() - 1) > 1e-3:
@@ -740,7 +740,7 @@ def check_diabetes_mlp(rmse_300: Any, rmse_no_dropout: Any) -> Feedback:
         f"{show(got_nd[1], '.1f')} vs 55.9): the gap widens, which is overfitting; both are now worse on test than "
         f"the linear model, 57.0 (tolerance ±{RMSE_TOL}).",
         f"두 학습 모두 노트북의 MLP보다 학습 데이터에는 더 잘 맞고(학습 {show(got_300[0], '.1f')}, "
-        f"{show(got_nd[0], '.1f')} 대 46.1) 테스트 데이터에는 더 나쁘다(테스트 {show(got_300[1], '.1f')}, "
+        f"{show(got_nd[0], '.1f')} 대 46.1) 테스트 데이터에서는 더 나쁘다(테스트 {show(got_300[1], '.1f')}, "
         f"{show(got_nd[1], '.1f')} 대 55.9). 차이가 벌어지는 것이 과적합이다. 이제 둘 다 테스트에서 선형 "
         f"모델(57.0)보다 나쁘다(허용 오차 ±{RMSE_TOL}).",
     )
