@@ -190,7 +190,7 @@ def _check_measurement(weight_grad_norms: Any) -> None:
             raise NotYet(
                 "weight_grad_norms lists the last hidden layer first: list the layers from the input side, layer 1 "
                 "first.",
-                "weight_grad_norms가 마지막 은닉층부터 나열한다. 입력 쪽부터, 1층을 먼저 나열하라.",
+                "weight_grad_norms가 노름을 마지막 은닉층부터 나열한다. 입력 쪽의 1층부터 나열하라.",
             )
         if not _close(got, want):
             if _close(got, np.asarray(want) ** 2):
@@ -201,16 +201,15 @@ def _check_measurement(weight_grad_norms: Any) -> None:
                 f"On {label_en}, weight_grad_norms differs from gradient_profile's weight gradients: backward the MSE "
                 "of net(X) against y once, then take layer.weight.grad.norm() of each nn.Linear but the last.",
                 f"{label_ko}에서 weight_grad_norms의 값이 gradient_profile의 가중치 기울기와 다르다. net(X)와 y의 "
-                "MSE를 "
-                "한 번 backward한 뒤, 마지막을 뺀 nn.Linear마다 layer.weight.grad.norm()을 구하라.",
+                "MSE로 backward()를 한 번 호출한 뒤, 마지막을 뺀 nn.Linear마다 layer.weight.grad.norm()을 구하라.",
             )
         again = read_numbers("weight_grad_norms(net, X, y)", second)
         if not _close(again, want):
             raise NotYet(
                 "Called twice on the same network, weight_grad_norms gives other norms the second time: backward "
                 "adds to .grad, so zero the gradients first (net.zero_grad()).",
-                "같은 신경망에 두 번 부르면 두 번째에는 다른 노름이 나온다. backward는 .grad에 더하므로 먼저 기울기를 "
-                "0으로 만들어라(net.zero_grad()).",
+                "같은 신경망으로 두 번 호출하면 두 번째에는 다른 노름이 나온다. backward는 .grad에 더하므로 먼저 "
+                "기울기를 0으로 만들어라(net.zero_grad()).",
             )
 
 
@@ -296,7 +295,7 @@ def check_thirty_layers(weight_grad_norms: Any, norms_30: Any, vanishing: Any) -
             raise NotYet(
                 f"You listed {name}, but its gradient at layer 1 is {factor} times the one at layer 30: that is not "
                 "a vanishing gradient. Compare layer 1 with layer 30 for each activation.",
-                f"{josa(f'`{name}`', '을/를')} 골랐지만, 그 1층의 기울기는 30층의 {factor}배다. 기울기 소실이 아니다. "
+                f"{josa(f'`{name}`', '을/를')} 골랐지만, 1층의 기울기가 30층의 {factor}배다. 기울기 소실이 아니다. "
                 "활성화 함수마다 "
                 "1층과 30층을 비교하라.",
             )
@@ -310,7 +309,7 @@ def check_thirty_layers(weight_grad_norms: Any, norms_30: Any, vanishing: Any) -
         f"Your measurement equals gradient_profile's. Over 30 layers sigmoid's weight gradient shrinks by "
         f"×{sigmoid_factor} per layer, while for tanh, ReLU, Leaky ReLU and ELU layer 1 and layer 30 differ by less "
         "than a factor of 3 (for ReLU, a shrinking backward signal and growing layer inputs that cancel).",
-        f"측정이 gradient_profile과 같다. 30개 층에서 시그모이드의 가중치 기울기는 층마다 ×{sigmoid_factor}씩 "
+        f"측정이 gradient_profile과 같다. 30개 층에서 시그모이드의 가중치 기울기는 층마다 {sigmoid_factor}배로 "
         "줄어들지만, tanh, ReLU, Leaky ReLU, ELU는 1층과 30층의 차이가 3배 미만이다(ReLU에서는 줄어드는 역방향 신호와 "
         "커지는 층 입력이 서로 상쇄된다).",
     )
@@ -359,10 +358,10 @@ register(
             "weight gradient with it: over 30 layers by a factor of about 1e-19. For tanh (derivative near 1 at "
             "these small pre-activations), ReLU and Leaky ReLU and ELU, layer 1 and layer 30 differ by less than a "
             "factor of 3; for ReLU that level is two shrinking and growing sizes cancelling, as the table showed.",
-            "시그모이드의 도함수는 최대 0.25이므로 역방향 신호가 층마다 약 ×0.24씩 줄고, 가중치 기울기도 함께 준다. "
-            "30개 층이면 약 1e-19배다. tanh(이렇게 작은 순입력에서는 도함수가 1에 가깝다), ReLU, Leaky ReLU, ELU는 "
-            "1층과 30층의 차이가 3배 미만이다. ReLU에서 그 평평함은 표에서 본 것처럼 줄어드는 크기와 커지는 크기가 "
-            "상쇄된 결과다.",
+            "시그모이드의 도함수는 최대 0.25이므로 역방향 신호가 층마다 약 0.24배로 줄고, 가중치 기울기도 함께 "
+            "줄어든다. 30개 층이면 약 1e-19배다. tanh(이렇게 작은 순입력에서는 도함수가 1에 가깝다), ReLU, "
+            "Leaky ReLU, ELU는 1층과 30층의 차이가 3배 미만이다. ReLU에서 그 평평함은 표에서 본 것처럼 "
+            "줄어드는 크기와 커지는 크기가 상쇄된 결과다.",
         ),
         reference=lambda: ((weight_grad_norms_reference, _reference_norms(), ["sigmoid"]), {}),
         task=(
@@ -442,7 +441,7 @@ def check_diagonal_optimum(steps_positive: Any, steps_centred: Any, cause: Any) 
             raise NotYet(
                 "Your two counts are the other way round: steps_positive is for the all-positive (sigmoid) inputs, "
                 "steps_centred for the zero-centred ones.",
-                "두 스텝 수가 서로 바뀌었다. steps_positive는 양수 입력(시그모이드), steps_centred는 중심이 0인 "
+                "두 스텝 수가 뒤바뀌었다. steps_positive는 양수 입력(시그모이드), steps_centred는 중심이 0인 "
                 "입력의 결과다.",
             )
         for key in ("positive", "centred"):
@@ -453,7 +452,7 @@ def check_diagonal_optimum(steps_positive: Any, steps_centred: Any, cause: Any) 
                     "path also holds the starting point w = 0, which is not a step.",
                     f"`{name}` = {josa(got[key], '은/는')} 한 스텝 어긋났다. steps_to_reach는 갱신 횟수, 즉 len(path) "
                     "− 1을 센다. "
-                    "경로에는 출발점 w = 0도 들어 있는데, 그것은 스텝이 아니다.",
+                    "경로에는 출발점 w = 0도 들어 있는데, 출발점은 스텝이 아니다.",
                 )
             if got[key] != ref[key]:
                 raise NotYet(
@@ -471,15 +470,15 @@ def check_diagonal_optimum(steps_positive: Any, steps_centred: Any, cause: Any) 
             "straight at the optimum, and the all-positive inputs still need many more steps. Which printed "
             "numbers differ between the two inputs whatever w* is?",
             "스텝 수는 맞지만 원인은 부호가 아니다. w* = (1, 1)이면 모든 스텝이 최적점을 곧장 향할 수 있는데도 "
-            "양수 입력은 여전히 훨씬 많은 스텝이 필요하다. w*와 상관없이 두 입력에서 다르게 출력된 수는 무엇인가?",
+            "양수 입력은 여전히 훨씬 많은 스텝이 필요하다. w*가 무엇이든 두 입력에서 다르게 출력되는 수는 무엇인가?",
         )
     return correct(
         f"Even with no zig-zag needed, the all-positive inputs take {ref['positive']} steps against "
         f"{ref['centred']}: the mean μ adds μμᵀ to the curvature, whose largest eigenvalue caps the learning rate "
         "while the flat direction still has to be crossed.",
         f"지그재그가 필요 없는데도 양수 입력은 {ref['positive']}스텝, 중심이 0인 입력은 {ref['centred']}스텝이 "
-        "걸린다. 평균 μ가 곡률에 μμᵀ를 더하고, 그 가장 큰 고윳값이 학습률을 제한하는 동안 평평한 방향은 여전히 "
-        "건너야 하기 때문이다.",
+        "걸린다. 평균 μ가 곡률에 μμᵀ를 더해 가장 큰 고윳값이 커지고 그만큼 학습률이 제한되는데, 평평한 방향은 "
+        "여전히 그 작은 학습률로 건너야 하기 때문이다.",
     )
 
 
@@ -530,9 +529,9 @@ register(
             "here, because every step may point towards w* = (1, 1). The curvature E[xxᵀ] = Cov(x) + μμᵀ does not "
             "depend on w*: its largest eigenvalue still caps the learning rate (η < 2/λ_max), so the number of steps "
             "still grows with the ratio λ_max/λ_min.",
-            "양수 입력은 여전히 몇 배의 스텝이 필요하다. 모든 스텝이 w* = (1, 1)을 향할 수 있으므로 부호 논리로는 "
-            "문제가 없어야 한다. 그러나 곡률 E[xxᵀ] = Cov(x) + μμᵀ는 w*와 무관하다. 가장 큰 고윳값이 여전히 "
-            "학습률을 제한하므로(η < 2/λ_max) 스텝 수는 여전히 비율 λ_max/λ_min을 따라 늘어난다.",
+            "양수 입력에는 여전히 몇 배의 스텝이 필요하다. 모든 스텝이 w* = (1, 1)을 향할 수 있으므로 부호만 "
+            "따지면 느릴 까닭이 없다. 그러나 곡률 E[xxᵀ] = Cov(x) + μμᵀ는 w*와 무관하다. 가장 큰 고윳값이 그대로 "
+            "학습률을 제한하므로(η < 2/λ_max) 스텝 수도 여전히 비율 λ_max/λ_min을 따라 늘어난다.",
         ),
         reference=_reference_diagonal,
         task=(
@@ -628,9 +627,8 @@ def check_huber_line(huber_line: Any, closer_to: Any) -> Feedback:
             f"{best} (the check allows {LINE_TOLERANCE} in slope and intercept). Train a new nn.Linear(1, 1) "
             "as in the outlier cell: Adam with lr=0.05, 400 epochs, batch_size=40.",
             f"답으로 낸 직선({got_ko})은 아직 Huber 손실의 최적 직선이 아니다. 이 직선의 Huber 손실은 {loss}, "
-            f"최적 직선의 손실은 {josa(best, '이다/다')}(기울기와 절편의 허용 오차 {LINE_TOLERANCE}). 이상치 셀과 "
-            "같이 새 "
-            "nn.Linear(1, 1)을 Adam(lr=0.05), 400 에포크, batch_size=40으로 학습하라.",
+            f"최적 직선의 손실은 {josa(best, '이다/다')}(기울기와 절편의 허용 오차 {LINE_TOLERANCE}). 이상치 셀처럼 "
+            "새 nn.Linear(1, 1)을 Adam(lr=0.05), 400 에포크, batch_size=40으로 학습하라.",
         )
     if read_choice("closer_to", closer_to, ("MAE", "MSE")) == "MSE":
         raise NotYet(
@@ -642,7 +640,7 @@ def check_huber_line(huber_line: Any, closer_to: Any) -> Feedback:
         f"The Huber line ({got_en}) stays near the MAE line: the outliers' errors are far above δ = 1, where the "
         "Huber loss grows linearly like MAE, so they cannot pull the line as they pull the MSE fit.",
         f"Huber 직선({got_ko})은 MAE 직선 가까이에 머문다. 이상치의 오차는 δ = 1보다 훨씬 커서 Huber 손실이 MAE처럼 "
-        "선형으로 자라는 구간에 있으므로, MSE에서처럼 직선을 끌어당기지 못한다.",
+        "선형으로 늘어나는 구간에 있으므로, MSE에서처럼 직선을 끌어당기지 못한다.",
     )
 
 
@@ -678,8 +676,8 @@ register(
                 "their errors fall?",
             ],
             "ko": [
-                "이상치 셀은 손실마다 직선 하나를 학습한다. Huber 손실은 같은 반복문에 넣을 손실이 하나 더 "
-                "있는 것이다.",
+                "이상치 셀은 손실마다 직선 하나를 학습한다. Huber 손실은 같은 반복문에 손실 하나를 "
+                "더 넣으면 된다.",
                 "이상치 셀의 반복문 본문을 torch.manual_seed(0) 뒤의 새 nn.Linear(1, 1)과 loss_fn=F.huber_loss로 한 번 "
                 "더 실행하라.",
                 "이상치 네 개는 직선보다 15만큼 위에 있다. 그 오차는 Huber 손실의 이차 구간과 선형 구간 중 어디에 "
@@ -761,8 +759,8 @@ def check_digits_mse(mse_model: Any, outputs_are_probabilities: Any) -> Feedback
         raise NotYet(
             "`mse_model` ends in a softmax (or another squashing layer); the task's model is a plain "
             "nn.Linear(64, 10), whose raw scores MSE fits to the one-hot targets.",
-            "`mse_model`의 끝에 소프트맥스(또는 값을 눌러 담는 다른 층)가 있다. 문제의 모델은 소프트맥스가 없는 "
-            "nn.Linear(64, 10)이고, MSE는 그 점수를 원-핫 타깃에 그대로 맞춘다.",
+            "`mse_model`의 끝에 소프트맥스(또는 값을 일정한 범위로 누르는 다른 층)가 있다. 문제의 모델은 "
+            "소프트맥스가 없는 nn.Linear(64, 10)이고, MSE는 그 점수를 원-핫 타깃에 그대로 맞춘다.",
         )
     X_test, y_test = _digits_test()
     outputs = _outputs(mse_model, X_test)
@@ -786,7 +784,7 @@ def check_digits_mse(mse_model: Any, outputs_are_probabilities: Any) -> Feedback
         raise NotYet(
             "`mse_model` is not a linear model: the score of the midpoint of two images is not the midpoint of "
             "their scores. The task's model is one nn.Linear(64, 10), with no hidden layer or activation.",
-            "`mse_model`은 선형 모델이 아니다. 두 이미지의 중점의 점수가 두 점수의 중점과 다르다. 문제의 모델은 "
+            "`mse_model`은 선형 모델이 아니다. 두 이미지의 중점에서 구한 점수가 두 점수의 중점과 다르다. 문제의 모델은 "
             "은닉층도 활성화 함수도 없는 nn.Linear(64, 10) 하나다.",
         )
     accuracy = (outputs.argmax(dim=1) == y_test).double().mean().item()
@@ -795,15 +793,15 @@ def check_digits_mse(mse_model: Any, outputs_are_probabilities: Any) -> Feedback
         raise NotYet(
             f"`mse_model`'s test accuracy is {show(accuracy, '.3f')}, close to guessing: did you train it with fit "
             "for 10 epochs?",
-            f"`mse_model`의 테스트 정확도가 {josa(show(accuracy, '.3f'), '으로/로')} 찍기와 비슷하다. fit으로 10 "
-            "에포크 학습했는가?",
+            f"`mse_model`의 테스트 정확도가 {josa(show(accuracy, '.3f'), '으로/로')} 무작위로 고를 때와 "
+            "비슷하다. fit으로 10 에포크 학습했는가?",
         )
     if not distance <= MAX_ONE_HOT_DISTANCE:
         raise NotYet(
             f"`mse_model`'s outputs are far from the one-hot targets (mean squared distance {show(distance, '.2f')}; "
             f"a model trained with MSE on one-hot targets gets below {MAX_ONE_HOT_DISTANCE}): did you train it with "
             "loss_fn=fn.mse on F.one_hot(y_train, 10).double(), rather than with cross-entropy?",
-            f"`mse_model`의 출력이 원-핫 타깃과 멀다(평균 제곱 거리 {show(distance, '.2f')}; 원-핫 타깃에 MSE로 "
+            f"`mse_model`의 출력이 원-핫 타깃과 멀다(평균 제곱 거리 {show(distance, '.2f')}. 원-핫 타깃에 MSE로 "
             f"학습한 모델은 {MAX_ONE_HOT_DISTANCE} 미만이다). 교차 엔트로피가 아니라 F.one_hot(y_train, 10).double()에 "
             "loss_fn=fn.mse로 학습했는가?",
         )
@@ -994,7 +992,7 @@ def check_log_softmax(logsumexp: Any, log_softmax: Any) -> Feedback:
                     "here: the inf or nan comes from the code itself, such as a division by zero or the log of 0 "
                     "or of a negative number.",
                     f"{label_ko}에서 {josa(f'`{name}`', '이/가')} inf나 nan을 돌려준다. 이 점수들은 작아서 exp가 "
-                    "넘쳐흐를 수 없다. inf나 nan은 코드 자체에서 나온다. 예를 들어 0으로 나누었거나, 0이나 음수의 "
+                    "오버플로할 수 없다. inf나 nan은 코드 자체에서 나온다. 예를 들어 0으로 나누었거나, 0이나 음수의 "
                     "로그를 구했을 수 있다.",
                 )
             if not torch.isfinite(values).all():
@@ -1004,7 +1002,7 @@ def check_log_softmax(logsumexp: Any, log_softmax: Any) -> Feedback:
                     "and compute log_softmax as z − logsumexp(z), not as the log of a softmax.",
                     f"{label_ko}에서 {josa(f'`{name}`', '이/가')} inf나 nan을 돌려준다. exp는 약 709(float32에서는 "
                     "88)를 넘으면 "
-                    "넘쳐흐르고, "
+                    "오버플로하고, "
                     "0으로 사라진 확률의 로그는 −inf다. exp 전에 행마다 가장 큰 점수를 빼고, log_softmax는 softmax의 "
                     "로그가 아니라 z − logsumexp(z)로 계산하라.",
                 )
@@ -1033,9 +1031,9 @@ def check_log_softmax(logsumexp: Any, log_softmax: Any) -> Feedback:
         "Both functions equal torch's on small scores and on scores near ±1000, in float64 and float32: shifting a "
         "row by its largest score changes nothing mathematically (e^(z−m)/Σe^(z−m) = e^z/Σe^z), but keeps every exp "
         "at most 1, and z − logsumexp(z) never takes the log of a probability that underflowed to 0.",
-        "두 함수가 작은 점수와 ±1000 근처의 점수에서, float64와 float32 모두 torch와 같다. 행을 가장 큰 점수만큼 "
-        "옮겨도 수학적으로는 달라지지 않지만(e^(z−m)/Σe^(z−m) = e^z/Σe^z) 모든 exp가 1 이하가 되고, "
-        "z − logsumexp(z)는 0으로 사라진 확률의 로그를 구하지 않는다.",
+        "작은 점수와 ±1000 근처의 점수 모두에서, float64와 float32 모두 두 함수가 torch와 같은 값을 낸다. "
+        "행을 가장 큰 점수만큼 옮겨도 수학적으로는 달라지지 않지만(e^(z−m)/Σe^(z−m) = e^z/Σe^z) 모든 exp가 1 이하가 "
+        "되고, z − logsumexp(z)는 0으로 사라진 확률의 로그를 구하지 않는다.",
     )
 
 
@@ -1080,7 +1078,7 @@ register(
                 "underflow to 0 and give −inf.",
             ],
             "ko": [
-                "점수가 크면 e^z가 넘쳐흐르지만, 한 행의 모든 점수를 같은 만큼 옮겨도 소프트맥스와 log-sum-exp는 "
+                "점수가 크면 e^z가 오버플로하지만, 한 행의 모든 점수를 같은 만큼 옮겨도 소프트맥스와 log-sum-exp는 "
                 "달라지지 않는다.",
                 "행마다 가장 큰 점수 m만큼 옮겨라: logsumexp(z) = m + log Σ exp(z − m). 그러면 모든 exp가 1 이하이고 "
                 "그 가운데 하나는 정확히 1이라서, 합은 1 이상이다.",
@@ -1095,7 +1093,7 @@ register(
             "log is safe. Computing log_softmax as z − logsumexp(z) also avoids the log of a probability that "
             "underflowed to 0. This is what torch.logsumexp, F.log_softmax and F.cross_entropy do inside.",
             "행의 가장 큰 점수 m을 빼도 e^(z−m) / Σ e^(z−m) = e^z / Σ e^z이므로 수학적으로는 달라지지 않지만, 모든 "
-            "지수가 0 이하가 된다. 넘쳐흐르지 않고, 합이 1 이상이라서 그 로그도 안전하다. log_softmax를 "
+            "지수가 0 이하가 된다. 오버플로가 없고, 합이 1 이상이라서 그 로그도 안전하다. log_softmax를 "
             "z − logsumexp(z)로 구하면 0으로 사라진 확률의 로그도 피한다. torch.logsumexp, F.log_softmax, "
             "F.cross_entropy가 안에서 하는 일이 바로 이것이다.",
         ),

@@ -64,6 +64,7 @@ _WORDS = {
     "kaiming": CONSONANT,  # 카이밍
     "huber": VOWEL,  # 후버
     "softmax": VOWEL,  # 소프트맥스
+    "logsumexp": VOWEL,  # 로그섬익스프
     "sigmoid": VOWEL,  # 시그모이드
     "momentum": CONSONANT,  # 모멘텀
     "nesterov": VOWEL,  # 네스테로프
