@@ -156,7 +156,7 @@ def check_nesterov(nesterov_path: Any, closer: Any) -> Feedback:
     if differs(path, plain) < tol:
         raise NotYet(
             "This is plain momentum's path, point for point: did you pass nesterov=True?",
-            "이것은 보통 모멘텀의 경로와 점마다 같다. nesterov=True를 넘겼는지 확인하라.",
+            "이 경로는 보통 모멘텀의 경로와 모든 점에서 같다. nesterov=True를 넘겼는지 확인하라.",
         )
     if not differs(path, nesterov) < tol:
         raise NotYet(
@@ -273,7 +273,7 @@ def check_largest_lr(distances: Any, largest_lr: Any) -> Feedback:
             f"The distances for lr = {rates} are not what Adam gives after ROSEN_STEPS = {ROSEN_STEPS} steps from "
             "ROSEN_START: run optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, lr=lr) for each rate and "
             "take distance_to(path, [1, 1]).",
-            f"lr = {rates}의 거리가 ROSEN_START에서 ROSEN_STEPS = {ROSEN_STEPS}스텝 간 Adam의 결과와 다르다. "
+            f"lr = {rates}의 거리가 ROSEN_START에서 ROSEN_STEPS = {ROSEN_STEPS}스텝을 밟은 Adam의 결과와 다르다. "
             "학습률마다 `optimize_path(Adam, rosenbrock, ROSEN_START, ROSEN_STEPS, lr=lr)`를 실행하고 "
             "`distance_to(path, [1, 1])`를 구하라.",
         )
@@ -461,8 +461,8 @@ def check_penalised_loss(penalised_loss: Any, adam_same: Any, adamw_same: Any) -
             f"Your loss has the right value, but {PENALTY_STEPS} SGD steps on it differ from SGD(weight_decay=lam) on "
             f"the plain MSE by {show(gap, '.2g')}: is the penalty computed from the parameters the optimizer updates?",
             f"손실 값은 맞지만, 이 손실로 SGD를 {PENALTY_STEPS}스텝 밟은 결과가 보통의 MSE에 "
-            f"SGD(weight_decay=lam)을 쓴 결과와 {show(gap, '.2g')}만큼 다르다. 규제 항을 옵티마이저가 갱신하는 "
-            "파라미터로 계산했는가?",
+            f"{josa('SGD(weight_decay=lam)', '을/를')} 쓴 결과와 {show(gap, '.2g')}만큼 다르다. 규제 항을 "
+            "옵티마이저가 갱신하는 파라미터로 계산했는가?",
         )
     with learner_code():
         adam_gap = _gap(_penalty_run("adam", penalised_loss), _decay_run("adam"))
@@ -485,10 +485,10 @@ def check_penalised_loss(penalised_loss: Any, adam_same: Any, adamw_same: Any) -
         f"differs (by {show(adamw_gap, '.1e')} after {PENALTY_STEPS} steps): it shrinks the weights outside the "
         "gradient, which is what 03.4 builds.",
         "weight_decay=lam을 준 SGD와 Adam은 MSE + lam/2 · Σ θ²에 같은 옵티마이저를 쓴 것과 정확히 같은 스텝을 밟는다. "
-        "이들의 가중치 감쇠는 기울기에 더하는 L2 규제라서, Adam은 이것도 다른 기울기처럼 √v̂로 나눈다. AdamW는 "
+        "두 옵티마이저의 가중치 감쇠는 기울기에 더하는 L2 규제라서, Adam은 이 항도 다른 기울기처럼 √v̂로 나눈다. "
+        "AdamW는 "
         f"다르다({PENALTY_STEPS}스텝 뒤 {show(adamw_gap, '.1e')}만큼). 기울기 밖에서 가중치를 줄이기 때문이다. "
-        "03.4에서 "
-        "만드는 것이 바로 이것이다.",
+        "03.4에서는 바로 이 AdamW를 직접 만든다.",
     )
 
 
@@ -552,9 +552,9 @@ register(
             "the gradient, so weights with large gradients are barely decayed. AdamW shrinks every weight by "
             "1 − lr·λ outside the gradient instead, so no penalty in the loss reproduces it.",
             "torch의 SGD와 Adam은 무엇보다 먼저 기울기에 weight_decay·θ를 더하는데, 이것은 weight_decay/2 · Σ θ²의 "
-            "기울기다. 즉 이들의 가중치 감쇠는 L2 규제다. Adam은 이 항도 나머지 기울기처럼 조절하므로 기울기가 큰 "
-            "가중치는 거의 줄지 않는다. AdamW는 대신 기울기 밖에서 모든 가중치를 1 − lr·λ배로 줄이므로, 손실에 넣는 "
-            "어떤 규제 항도 이를 흉내 내지 못한다.",
+            "기울기다. 즉 두 옵티마이저의 가중치 감쇠는 L2 규제다. Adam은 이 항도 나머지 기울기처럼 조절하므로 "
+            "기울기가 큰 가중치는 거의 줄지 않는다. AdamW는 대신 기울기 밖에서 모든 가중치를 1 − lr·λ배로 줄이므로, "
+            "손실에 넣는 어떤 규제 항도 이를 흉내 내지 못한다.",
         ),
         reference=lambda: (_run(WEIGHT_DECAY_CODE), {}),
         task=(
@@ -639,30 +639,30 @@ MISTAKES = [  # (path, English message, Korean message), tried in this order
         "adam",
         "Your class adds λθ to the gradient, like Adam's weight_decay (an L2 penalty), so Adam then divides the "
         "decay by √v̂ like any gradient. AdamW keeps λ away from the gradient and shrinks θ itself.",
-        "지금 클래스는 Adam의 weight_decay처럼 λθ를 기울기에 더한다(L2 규제). 그러면 Adam이 감쇠도 다른 기울기처럼 "
+        "이 클래스는 Adam의 weight_decay처럼 λθ를 기울기에 더한다(L2 규제). 그러면 Adam이 감쇠도 다른 기울기처럼 "
         "√v̂로 나눈다. AdamW는 λ를 기울기에 넣지 않고 θ를 직접 줄인다.",
     ),
     (
         "plain",
         "Your class does not decay the weights at all: its path equals Adam's without weight decay.",
-        "지금 클래스는 가중치를 전혀 줄이지 않는다. 경로가 가중치 감쇠 없는 Adam과 같다.",
+        "이 클래스는 가중치를 전혀 줄이지 않는다. 경로가 가중치 감쇠 없는 Adam과 같다.",
     ),
     (
         "twice",
         "Your class decays twice: it shrinks θ, and the shared step still adds λθ to the gradient. Keep λ out "
         "of the key weight_decay that the shared step reads.",
-        "지금 클래스는 감쇠를 두 번 한다. θ를 줄이고, 공통 step도 여전히 λθ를 기울기에 더한다. 공통 step이 읽는 "
+        "이 클래스는 감쇠를 두 번 한다. θ를 줄이고, 공통 step도 여전히 λθ를 기울기에 더한다. 공통 step이 읽는 "
         "weight_decay 키에는 λ를 두지 마라.",
     ),
     (
         "after",
         "Your class shrinks θ after the Adam step; torch.optim.AdamW shrinks it before.",
-        "지금 클래스는 Adam 스텝 다음에 θ를 줄인다. torch.optim.AdamW는 그 전에 줄인다.",
+        "이 클래스는 Adam 스텝 다음에 θ를 줄인다. torch.optim.AdamW는 그 전에 줄인다.",
     ),
     (
         "factor",
         "Your decay factor is 1 − λ; AdamW's is 1 − lr·λ (the decay is scaled by the learning rate).",
-        "지금 감쇠 인수는 1 − λ이다. AdamW의 인수는 1 − lr·λ이다(감쇠에 학습률을 곱한다).",
+        "감쇠 인수가 1 − λ이다. AdamW의 인수는 1 − lr·λ이다(감쇠에 학습률을 곱한다).",
     ),
 ]
 
@@ -871,8 +871,8 @@ def check_schedule(warmup_cosine: Any, history: Any) -> Feedback:
         raise NotYet(
             f"warmup_cosine({worst}) is {show(got[worst], '.4g')}; the schedule gives {show(want[worst], '.4g')}: "
             "(e + 1) / 5 for e < 5, then ½ (1 + cos(π (e − 5) / 35)).",
-            f"warmup_cosine({worst})의 값은 {show(got[worst], '.4g')}인데 스케줄은 "
-            f"{josa(show(want[worst], '.4g'), '을/를')} 준다. e < 5이면 (e + 1) / 5, 그다음에는 "
+            f"warmup_cosine({worst})의 값은 {show(got[worst], '.4g')}인데 스케줄에 따르면 "
+            f"{josa(show(want[worst], '.4g'), '이어야/여야')} 한다. e < 5이면 (e + 1) / 5, 그다음에는 "
             "½ (1 + cos(π (e − 5) / 35))다.",
         )
     rates = getattr(history, "lr", None)
@@ -904,7 +904,8 @@ def check_schedule(warmup_cosine: Any, history: Any) -> Feedback:
             f"history.lr[{first}] is {show(lrs[first], '.4g')}; with Momentum(lr=0.005) and your factor it should "
             f"be {show(ref_lr[first], '.4g')}: build the optimizer with lr=0.005 and give LambdaLR your function "
             "(this history comes from another schedule).",
-            f"history.lr[{first}]의 값이 {show(lrs[first], '.4g')}인데, Momentum(lr=0.005)와 여러분의 인수라면 "
+            f"history.lr[{first}]의 값이 {show(lrs[first], '.4g')}인데, "
+            f"{josa('Momentum(lr=0.005)', '과/와')} 여러분의 인수라면 "
             f"{josa(show(ref_lr[first], '.4g'), '이어야/여야')} 한다. 옵티마이저를 lr=0.005로 만들고 LambdaLR에 "
             "여러분의 함수를 넘겨라(이 history는 다른 스케줄에서 나왔다).",
         )
