@@ -207,8 +207,8 @@ def check_batch_norm(bn_model: Any, added_params: Any, buffer_keys: Any) -> Feed
         if added in (bn_params + buffer_values, bn_params + buffer_values - 1):
             en = (f"{added} also counts the running statistics. They are buffers: saved in state_dict(), but not "
                   "parameters, so the optimizer never updates them.")
-            ko = (f"{added}개에는 이동 통계(running statistics)까지 들어 있다. 그것은 버퍼(buffer)다. state_dict()에 "
-                  "저장되지만 파라미터가 아니므로 옵티마이저가 갱신하지 않는다.")
+            ko = (f"{added}개에는 이동 통계(running statistics)까지 들어 있다. 이동 통계는 버퍼(buffer)다. "
+                  "state_dict()에 저장되지만 파라미터가 아니므로 옵티마이저가 갱신하지 않는다.")
         elif added == norm.num_features:
             en = ("BatchNorm1d learns two vectors, not one: a scale (weight, γ) and a shift (bias, β), one value "
                   "per feature each.")
@@ -249,7 +249,8 @@ def check_batch_norm(bn_model: Any, added_params: Any, buffer_keys: Any) -> Feed
         if extra:
             raise NotYet(
                 f"{extra[0]!r} is not a key of bn_model.state_dict(): copy the keys from what state_dict() prints.",
-                f"{extra[0]!r}라는 키는 bn_model.state_dict()에 없다. state_dict()가 출력하는 키를 옮겨 적어라.",
+                f"{josa(repr(extra[0]), '이라는/라는')} 키는 bn_model.state_dict()에 없다. state_dict()가 출력하는 "
+                "키를 옮겨 적어라.",
             )
         raise NotYet(
             f"You listed {len(given)} of the {len(buffers)} keys that are not parameters; {missing[0]!r} is missing.",
@@ -484,7 +485,7 @@ def _diagnose_tanh(value: float, own: str, other: str, label_en: str, label_ko: 
         raise NotYet(
             "Your two numbers look swapped: the first is for Xavier as it is, the second for Xavier with the tanh "
             "gain.",
-            "두 수가 뒤바뀐 것 같다. 첫째는 그대로의 Xavier, 둘째는 tanh 이득(gain)을 준 Xavier의 값이다.",
+            "두 수가 뒤바뀐 것 같다. 첫째는 기본 Xavier, 둘째는 tanh 이득(gain)을 준 Xavier의 값이다.",
         )
     raise NotYet(
         f"Your {label_en} number {shown} is not within ±{TANH_TOLERANCE} of the std after layer 30 that the "
@@ -514,16 +515,16 @@ def check_tanh_spread(xavier_std_30: Any, xavier_gain_std_30: Any) -> Feedback:
         raise NotYet(
             "Your two numbers look swapped: the first is for Xavier as it is, the second for Xavier with the tanh "
             "gain.",
-            "두 수가 뒤바뀐 것 같다. 첫째는 그대로의 Xavier, 둘째는 tanh 이득(gain)을 준 Xavier의 값이다.",
+            "두 수가 뒤바뀐 것 같다. 첫째는 기본 Xavier, 둘째는 tanh 이득(gain)을 준 Xavier의 값이다.",
         )
-    _diagnose_tanh(values[0], "plain", "gain", "plain Xavier", "그대로의 Xavier")
+    _diagnose_tanh(values[0], "plain", "gain", "plain Xavier", "기본 Xavier")
     _diagnose_tanh(values[1], "gain", "plain", "Xavier-with-gain", "이득을 준 Xavier")
     p0, p30, g0, g30 = (show(v, ".2f") for v in (plain[0], plain[-1], gain[0], gain[-1]))
     return correct(
         f"With tanh, plain Xavier lets the std fall from {p0} after layer 1 to {p30} after layer 30, because tanh's "
         f"slope is below 1 away from 0; the gain 5/3 makes up for that: from {g0} after layer 1 it settles near "
         f"{g30} and stays there (tolerance ±{TANH_TOLERANCE}).",
-        f"tanh에서 그대로의 Xavier는 표준편차가 1층 뒤 {p0}에서 30층 뒤 {p30}까지 줄어든다. tanh의 기울기가 0에서 "
+        f"tanh에서 기본 Xavier는 표준편차가 1층 뒤 {p0}에서 30층 뒤 {p30}까지 줄어든다. tanh의 기울기가 0에서 "
         f"멀어지면 1보다 작기 때문이다. 이득 5/3은 그만큼을 메운다. 표준편차는 1층 뒤 {g0}에서 {g30} 근처로 자리 "
         f"잡고 그대로 유지된다(허용 오차 ±{TANH_TOLERANCE}).",
     )
@@ -981,7 +982,8 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
                 "and weights_only=True refuses a file that asks to run code: write torch.load(path, "
                 "weights_only=True).",
                 "load_checkpoint가 weights_only=True 없이 torch.load를 부른다. 체크포인트는 어디서든 올 수 있고, "
-                "weights_only=True는 코드를 실행하라는 파일을 거부한다. torch.load(path, weights_only=True)로 써라.",
+                "weights_only=True는 코드를 실행하게 만드는 파일을 거부한다. "
+                "torch.load(path, weights_only=True)로 써라.",
             )
         if not _state_equal(fresh.state_dict(), saved_model):
             raise NotYet(
@@ -1010,7 +1012,7 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
                 f"load_checkpoint should return the step saved in the checkpoint (a number), got {describe(step)}: "
                 "save the step with the rest and return it.",
                 f"load_checkpoint는 체크포인트에 저장한 스텝(수)을 돌려줘야 한다. 받은 것: {describe(step, 'ko')}. "
-                "스텝도 함께 저장하고 그것을 돌려주어라.",
+                "스텝도 함께 저장했다가 돌려주어라.",
             )
         done = read_int("load_checkpoint(...)", step)
         if done != RESUME_AT:
