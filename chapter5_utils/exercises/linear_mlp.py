@@ -542,7 +542,7 @@ def _compare(got: dict[str, Any], true: dict[str, torch.Tensor], case: dict[str,
         )
     if wrong in (["b1"], ["b2"], ["b1", "b2"]):
         names = " and ".join(f"dL/d{n}" for n in wrong)
-        names_ko = "와 ".join(f"dL/d{n}" for n in wrong)
+        names_ko = " ".join([josa(f"dL/d{n}", "과/와") for n in wrong[:-1]] + [f"dL/d{wrong[-1]}"])
         verb = "does" if len(wrong) == 1 else "do"
         return not_yet(
             f"{label_en}the weight gradients match autograd, but {names} {verb} not: a bias gradient is the sum "
@@ -594,7 +594,7 @@ def check_backward_tanh(backward_tanh: Any) -> Feedback:
     return correct(
         f"All four gradients equal autograd's for two network shapes (max |diff| < {show(GRAD_TOL, '.0e')} in "
         "float64): only the activation's derivative changed, from σ(1 − σ) to 1 − tanh²." + note_en,
-        f"네 기울기가 두 가지 모양의 신경망에서 모두 autograd와 같다(float64에서 `max |diff|` < "
+        f"기울기 네 개가 두 가지 모양의 신경망에서 모두 autograd와 같다(float64에서 `max |diff|` < "
         f"{show(GRAD_TOL, '.0e')}). 바뀐 것은 활성화 함수의 도함수 하나다. σ(1 − σ)가 1 − tanh²로 바뀌었다." + note_ko,
     )
 
