@@ -142,8 +142,9 @@ def check_nesterov(nesterov_path: Any, closer: Any) -> Feedback:
         raise NotYet(
             f"`nesterov_path` has shape {path.shape}; a run of STEPS = {STEPS} steps gives {STEPS + 1} points "
             f"of 2 coordinates, shape ({STEPS + 1}, 2): did you run {STEPS} steps on the quadratic?",
-            f"`nesterov_path`의 모양은 {josa(path.shape, '이다/다')}. `STEPS = {STEPS}`스텝을 가면 좌표 2개짜리 점이 "
-            f"{STEPS + 1}개, 즉 모양이 ({STEPS + 1}, 2)인 배열이 나온다. 이차 함수에서 {STEPS}스텝을 갔는지 확인하라.",
+            f"`nesterov_path`의 모양은 {josa(path.shape, '이다/다')}. 스텝을 {STEPS}번(`STEPS`) 밟으면 좌표 "
+            f"2개짜리 점이 {STEPS + 1}개, 즉 모양이 ({STEPS + 1}, 2)인 배열이 나온다. 이차 함수에서 "
+            f"{STEPS}스텝을 갔는지 확인하라.",
         )
     tol = max(PATH_TOLERANCE, 256 * precision(nesterov_path) * float(np.abs(path).max()))
     if not differs(path[0], START) < tol:
