@@ -348,7 +348,7 @@ register(
                 "계속 더해진다.",
                 "weight_grad_norms에서는 net.modules()의 nn.Linear 가운데 마지막을 뺀 것을 모으고, net.zero_grad()를 "
                 "부른 뒤 fn.mse(net(X), y)를 역전파하고, 층마다 weight.grad.norm().item()을 돌려준다.",
-                "norms_30은 활성화 함수마다 deep_stack(module, depth=30)에 X_deep, y_deep로 이 함수를 한 번씩 불러 "
+                "norms_30은 활성화 함수마다 deep_stack(module, depth=30)에 X_deep, y_deep으로 이 함수를 한 번씩 불러 "
                 "만든다. 그다음 리스트마다 첫 값(1층)과 마지막 값(30층)을 비교하라.",
             ],
         },
