@@ -160,8 +160,9 @@ def _check_run(wd: float, run: Any) -> np.ndarray:
         f"The first validation losses of runs[{show(wd, 'g')}] ({shown}) are not those of train_big with "
         f"Adam(lr=1e-3, weight_decay={show(wd, 'g')}). Keep everything else as in section 1: big_mlp, set_seed(0), "
         "lr=1e-3, the same data and fit(..., seed=0).",
-        f"runs[{show(wd, 'g')}]의 처음 검증 손실({shown})이 Adam(lr=1e-3, weight_decay={show(wd, 'g')})로 학습한 "
-        "train_big의 값과 다르다. 나머지는 1절 그대로 두어라: big_mlp, set_seed(0), lr=1e-3, 같은 데이터와 "
+        f"runs[{show(wd, 'g')}]의 처음 검증 손실({shown})이 "
+        f"{josa('Adam(lr=1e-3, weight_decay=' + show(wd, 'g') + ')', '으로/로')} 학습한 train_big의 값과 "
+        "다르다. 나머지는 1절 그대로 두어라: big_mlp, set_seed(0), lr=1e-3, 같은 데이터와 "
         "fit(..., seed=0).",
     )
 
@@ -216,8 +217,9 @@ def _check_04_1(runs: Any, best_epoch: Any) -> Feedback:
         low, last = show(losses.min(), ".3f"), show(losses[-1], ".3f")
         summary_en.append(f"With {wd_text} the validation loss is lowest at epoch {lowest} ({low}) and "
                           f"{'climbs to' if rise > 0.05 else 'stays near it, at'} {last} by epoch 60")
+        end_ko = f"{last}까지 오른다" if rise > 0.05 else f"{josa(last, '으로/로')} 거의 그대로다"
         summary_ko.append(f"{josa(wd_text, '이면/면')} 검증 손실이 {lowest}번째 에포크에서 가장 낮고({low}) 60번째 "
-                          f"에포크에는 {last}{'까지 오른다' if rise > 0.05 else '로 거의 그대로다'}")
+                          f"에포크에는 {end_ko}")
     return correct(
         ". ".join(summary_en) + ". A weak penalty only slows the overfit; a strong enough one prevents it.",
         ". ".join(summary_ko) + ". 약한 규제는 과적합을 늦출 뿐이고, 충분히 강한 규제는 과적합을 막는다.",
@@ -593,7 +595,8 @@ def _check_04_3(cv_mse: Any, chosen_wd: Any, test_mse: Any) -> Feedback:
         f"MSE, {show(truth, '.0f')}, is {'within' if inside else 'outside'} one standard error ({show(se, '.0f')}) of "
         f"its CV estimate {show(cv_chosen, '.0f')}: the test part, opened once, confirms the choice rather than "
         "making it.",
-        f"CV MSE가 가장 낮은 것은 가중치 감쇠 {show(best, 'g')}({show(_cv_04_3(best).mean, '.0f')})이다. 1-표준오차 "
+        f"CV MSE가 가장 낮은 것은 가중치 감쇠 "
+        f"{josa(show(best, 'g') + '(' + show(_cv_04_3(best).mean, '.0f') + ')', '이다/다')}. 1-표준오차 "
         f"규칙은 {show(limit, '.0f')} 아래에서 가장 강한 감쇠 {josa(show(chosen, 'g'), '을/를')} 고른다. 그 테스트 MSE "
         f"{josa(show(truth, '.0f'), '은/는')} CV 추정값 {show(cv_chosen, '.0f')}에서 표준오차 하나"
         f"({show(se, '.0f')}) {'안에' if inside else '밖에'} 있다. 한 번만 연 테스트 부분은 선택을 내리지 않고 선택을 "
