@@ -67,7 +67,7 @@ def _layers(name: str, model: nn.Module) -> dict[str, nn.Linear]:
         raise NotYet(
             f"`{name}` should be the chapter's MLP (ChapterMLP or a subclass), with the linear layers fc1, fc2 "
             "and fc3.",
-            f"`{name}`에는 선형 층 fc1, fc2, fc3를 가진 이 장의 MLP(ChapterMLP 또는 그 하위 클래스)가 와야 한다.",
+            f"`{name}`에는 선형 층 fc1, fc2, fc3을 가진 이 장의 MLP(ChapterMLP 또는 그 하위 클래스)가 와야 한다.",
         )
     shapes = [(layers[k].in_features, layers[k].out_features) for k in ("fc1", "fc2", "fc3")]
     if shapes != [(N_FEATURES, 50), (50, 30), (30, 1)]:
@@ -138,7 +138,7 @@ def check_batch_norm(bn_model: Any, added_params: Any, buffer_keys: Any) -> Feed
     if not norm.affine or not norm.track_running_stats:
         what_en = ("affine=False, so it has no scale γ and no shift β to learn" if not norm.affine
                    else "track_running_stats=False, so it keeps no running statistics")
-        what_ko = ("affine=False로 만들어서 학습할 배율 γ와 이동 β가 없다" if not norm.affine
+        what_ko = ("affine=False로 만들어서 학습할 스케일 γ와 이동 β가 없다" if not norm.affine
                    else "track_running_stats=False로 만들어서 이동 통계(running statistics)를 두지 않는다")
         raise NotYet(
             f"The batch-norm layer was made with {what_en}: use nn.BatchNorm1d(50) with its defaults, as the task "
