@@ -739,7 +739,7 @@ def _time_up(exercise_id: str) -> Feedback:
         f"Your code ran for more than {limit:g} s, the time limit of a check, and was stopped. The worked "
         "solution needs a few seconds at most: look for a loop that never ends, or work repeated far more "
         "often than the task asks.",
-        f"여러분의 코드가 채점 시간 제한 {limit:g}초를 넘겨 실행되어 중단했다. 풀이는 길어야 몇 초면 끝난다. "
+        f"여러분의 코드가 채점 시간 제한 {limit:g}초를 넘겨서 중단되었다. 풀이는 길어야 몇 초면 끝난다. "
         "끝나지 않는 반복문이나, 문제가 요구하는 것보다 훨씬 많이 되풀이되는 계산이 없는지 찾아보라.",
     )
 
