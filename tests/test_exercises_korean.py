@@ -268,3 +268,22 @@ def test_korean_mode_has_no_english(capsys, monkeypatch):
     for where, text in texts:
         if where.startswith(("hint", "check", "solution(")):
             assert not re.search(r"\b(There is no|has hints|You have seen|Exercise)\b", text), (where, text)
+
+
+# Two more words the notebooks settled: a factor that multiplies is 배율 (03: "학습률에 곱할 배율"), and a
+# function's argument 인자, so 인수, which can mean either, is not used; the starting weights are 초기 가중치.
+NOTEBOOK_WORDS = {
+    "인수": "배율 for a factor, 인자 for a function's argument",
+    "처음 가중치": "초기 가중치",
+}
+
+
+def test_factor_and_initial_weights_are_the_notebooks_words(feedback_texts, capsys, monkeypatch):
+    texts = _source_texts() + _printed_texts(capsys, monkeypatch) + feedback_texts
+    problems = [f"{where}: {word!r} (write {right}): {line.strip()}"
+                for where, text in texts for line in _korean_lines(text)
+                for word, right in NOTEBOOK_WORDS.items() if word in line]
+    assert not problems, "\n".join(problems)
+    notebooks = "".join(path.read_text(encoding="utf-8")
+                        for path in sorted((ROOT / "notebooks" / "ko").glob("*.ipynb")))
+    assert "배율" in notebooks and "초기 가중치" in notebooks and "인수" not in notebooks

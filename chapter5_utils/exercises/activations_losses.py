@@ -470,7 +470,8 @@ def check_diagonal_optimum(steps_positive: Any, steps_centred: Any, cause: Any) 
             "straight at the optimum, and the all-positive inputs still need many more steps. Which printed "
             "numbers differ between the two inputs whatever w* is?",
             "스텝 수는 맞지만 원인은 부호가 아니다. w* = (1, 1)이면 모든 스텝이 최적점을 곧장 향할 수 있는데도 "
-            "양수 입력은 여전히 훨씬 많은 스텝이 필요하다. w*가 무엇이든 두 입력에서 다르게 출력되는 수는 무엇인가?",
+            "양수 입력은 여전히 훨씬 많은 스텝이 필요하다. 이미 출력된 수 가운데 w*와 상관없이 두 입력에서 다른 것은 "
+            "무엇인가?",
         )
     return correct(
         f"Even with no zig-zag needed, the all-positive inputs take {ref['positive']} steps against "
@@ -1031,7 +1032,7 @@ def check_log_softmax(logsumexp: Any, log_softmax: Any) -> Feedback:
         "Both functions equal torch's on small scores and on scores near ±1000, in float64 and float32: shifting a "
         "row by its largest score changes nothing mathematically (e^(z−m)/Σe^(z−m) = e^z/Σe^z), but keeps every exp "
         "at most 1, and z − logsumexp(z) never takes the log of a probability that underflowed to 0.",
-        "작은 점수와 ±1000 근처의 점수 모두에서, float64와 float32 모두 두 함수가 torch와 같은 값을 낸다. "
+        "작은 점수에서도 ±1000 근처의 점수에서도, float64와 float32 모두에서 두 함수가 torch와 같은 값을 낸다. "
         "행을 가장 큰 점수만큼 옮겨도 수학적으로는 달라지지 않지만(e^(z−m)/Σe^(z−m) = e^z/Σe^z) 모든 exp가 1 이하가 "
         "되고, z − logsumexp(z)는 0으로 사라진 확률의 로그를 구하지 않는다.",
     )

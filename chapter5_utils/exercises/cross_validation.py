@@ -637,11 +637,12 @@ register(Exercise(
             "is the simplest model. The final evaluation is the cell of the same name, with weight_decay=chosen_wd.",
         ],
         "ko": [
-            "모델 선택 절의 순서대로 세 단계다. 모든 후보의 CV 점수, 1-표준오차 규칙에 따른 선택, 그리고 그다음에야 "
-            "테스트 부분을 한 번 본다.",
+            "모델 선택 절의 순서대로 세 단계를 밟는다. 모든 후보의 CV 점수를 구하고, 1-표준오차 규칙으로 하나를 고른 "
+            "다음, 그제야 테스트 부분을 한 번 본다.",
             "cross_validate(lambda: small_mlp(64), X, y, five, weight_decay=wd, **train_cfg)는 가중치 감쇠마다 "
             "CVResult 하나를 준다. standard_error(result)가 그 오차 막대다.",
-            "한계는 가장 낮은 CV MSE에 그 모델의 표준오차를 더한 값이다. 한계 아래의 감쇠 가운데 가장 큰 것이 가장 "
+            "한계는 가장 낮은 CV MSE에 그 모델의 표준오차를 더한 값이다. 한계 아래에 드는 감쇠 가운데 가장 큰 것이 "
+            "가장 "
             "단순한 "
             "모델이다. 최종 평가는 같은 이름의 셀을 weight_decay=chosen_wd로 다시 실행하면 된다.",
         ],
@@ -653,7 +654,8 @@ register(Exercise(
         "prefers the most regularised of them, 0.3. Only after that choice is the test part opened, once.",
         "가중치 감쇠 0.1의 CV MSE가 가장 낮고, 가중치 감쇠 1은 훨씬 나쁘다. 규제가 그렇게 강하면 과소적합"
         "(underfitting)이 된다. 그러나 0, 0.01, 0.3은 모두 0.1에서 표준오차 하나 안에 있어서 교차검증으로는 구별할 수 "
-        "없다. 그러면 이 규칙은 그 가운데 규제가 가장 강한 0.3을 고른다. 이렇게 고른 뒤에야 테스트 부분을 한 번 연다.",
+        "없다. 그러면 1-표준오차 규칙은 그 가운데 규제가 가장 강한 0.3을 고른다. 이렇게 고른 뒤에야 테스트 부분을 한 "
+        "번 연다.",
     ),
     reference=_reference_04_3,
     task=(
@@ -802,13 +804,13 @@ def _check_04_4(loo_residuals: Any) -> Feedback:
         elif close(_brute_cached(index, intercept=False)):
             en, ko = ("These are leave-one-out residuals of a line through the origin: add a column of ones to X "
                       "for the intercept.",
-                      "이 값은 원점을 지나는 모형의 LOOCV 잔차다. 절편을 위해 X에 1로 된 열을 더하라.")
+                      "이 값은 원점을 지나는 직선의 LOOCV 잔차다. 절편을 위해 X에 1로 된 열을 더하라.")
         elif close(e / (1 - h) ** 2):
             en, ko = "You divided by (1 − h_ii) twice; once is enough.", "(1 − h_ii)로 두 번 나누었다. 한 번이면 된다."
         elif close(e * (1 - h)) or close(e / h):
             en, ko = ("The residuals e_i are right, but the factor is not: work out which factor of h_ii "
                       "Sherman–Morrison gives.",
-                      "e_i는 맞지만 곱한 인수가 틀렸다. Sherman–Morrison 공식에서 h_ii로 된 어떤 인수가 나오는지 "
+                      "e_i는 맞지만 곱한 배율이 틀렸다. Sherman–Morrison 공식에서 h_ii로 된 어떤 배율이 나오는지 "
                       "유도해 보라.")
         else:
             worst = int(np.argmax(np.abs(got - brute)))
@@ -848,7 +850,7 @@ _DERIVATION_EN = """Why: write G = AᵀA. Without row i the normal matrix is G �
 without row i are β₍₋ᵢ₎ = β − G⁻¹ a_i e_i / (1 − h_ii), so the prediction for row i is
 a_iᵀ β₍₋ᵢ₎ = ŷ_i − h_ii e_i / (1 − h_ii), and y_i − a_iᵀ β₍₋ᵢ₎ = e_i + h_ii e_i / (1 − h_ii) = e_i / (1 − h_ii)."""
 
-_DERIVATION_KO = """이유: G = AᵀA라 하자. 행 i를 빼면 정규방정식의 행렬은 G − a_i a_iᵀ이고, Sherman–Morrison 공식에 따라
+_DERIVATION_KO = """유도: G = AᵀA라 하자. 행 i를 빼면 정규방정식의 행렬은 G − a_i a_iᵀ이고, Sherman–Morrison 공식에 따라
 (G − a_i a_iᵀ)⁻¹ = G⁻¹ + G⁻¹ a_i a_iᵀ G⁻¹ / (1 − h_ii)이다(h_ii = a_iᵀ G⁻¹ a_i). 행 i 없이 구한 계수는
 β₍₋ᵢ₎ = β − G⁻¹ a_i e_i / (1 − h_ii)이므로 행 i의 예측은 a_iᵀ β₍₋ᵢ₎ = ŷ_i − h_ii e_i / (1 − h_ii)이고,
 y_i − a_iᵀ β₍₋ᵢ₎ = e_i + h_ii e_i / (1 − h_ii) = e_i / (1 − h_ii)이다."""
@@ -877,11 +879,13 @@ register(Exercise(
             "inverts AᵀA − a_i a_iᵀ from (AᵀA)⁻¹.",
         ],
         "ko": [
-            "모든 것은 전체 행으로 한 번 적합한 결과에서 나온다. 그 잔차 e_i와 모자 행렬의 대각 원소 h_ii다. 행마다 "
+            "필요한 것은 모두 전체 행으로 한 번 적합한 결과에서 나온다. 그 잔차 e_i와 모자 행렬의 대각 원소 h_ii다. "
+            "행마다 "
             "따로 적합할 필요는 없다.",
             "A = np.column_stack([np.ones(len(X)), X]). 모자 행렬 H = A (AᵀA)⁻¹ Aᵀ는 y를 적합값으로 보내므로 "
             "e = y − H @ y이고, h_ii는 np.diag(H)다.",
-            "종이 위에서: 행 i 없이 구한 계수는 (AᵀA − a_i a_iᵀ) β = Aᵀy − a_i y_i를 푼다. Sherman–Morrison 공식은 "
+            "손으로 유도하려면: 행 i 없이 구한 계수는 (AᵀA − a_i a_iᵀ) β = Aᵀy − a_i y_i의 해다. Sherman–Morrison "
+            "공식은 "
             "(AᵀA)⁻¹로부터 AᵀA − a_i a_iᵀ의 역행렬을 준다.",
         ],
     },

@@ -286,7 +286,7 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
                 "right before building each network.",
                 f"{josa(f'`{name}`', '은/는')} torch.manual_seed를 반복문 앞에서 한 번만 부를 때의 결과다. 그러면 "
                 "신경망마다 앞의 "
-                "신경망이 남긴 난수 상태에서 시작한다. 신경망을 만들기 바로 전에 매번 torch.manual_seed(s)를 부르라.",
+                "신경망이 남긴 난수 상태에서 시작한다. 신경망을 만들기 바로 전에 매번 torch.manual_seed(s)를 호출하라.",
             )
         if hidden == 2 and got[2] == XOR_SUCCESSES[4]:
             raise NotYet(
@@ -299,7 +299,7 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
             raise NotYet(
                 "`seeds_4` equals the seeds of two hidden nodes: change both layers, nn.Linear(2, 4) and "
                 "nn.Linear(4, 1).",
-                "`seeds_4`가 은닉 노드 두 개의 결과와 같다. 두 층을 모두 바꿔라: nn.Linear(2, 4)와 nn.Linear(4, 1).",
+                "`seeds_4`가 은닉 노드 두 개의 결과와 같다. nn.Linear(2, 4)와 nn.Linear(4, 1)로 두 층을 모두 바꿔라.",
             )
         nodes_en, nodes_ko = ("two", "두") if hidden == 2 else ("four", "네")
         raise NotYet(
@@ -355,12 +355,13 @@ register(
                 "of `hidden` that returns the list of seeds does both runs.",
             ],
             "ko": [
-                "시드는 처음 가중치를 정하므로, 신경망을 만들기 바로 전에 매번 정해야 한다. 나머지는 XOR 학습 셀 "
+                "시드는 초기 가중치를 정하므로, 신경망을 만들기 바로 전에 매번 정해야 한다. 나머지는 XOR 학습 셀 "
                 "그대로다.",
                 "XOR 학습 셀을 `for s in range(10):` 반복문 안에 넣고, nn.Sequential(...) 바로 앞에서 "
                 "torch.manual_seed(s)를 "
-                "부르라. 잡음 섞인 점 100개 X_xor에서 정확도가 정확히 1.0이면 s를 남긴다.",
-                "은닉 노드 네 개는 두 층을 모두 바꾼다: nn.Linear(2, 4)와 nn.Linear(4, 1). `hidden`을 받아 시드 "
+                "호출하라. 잡음 섞인 점 100개 X_xor에서 정확도가 정확히 1.0이면 s를 남긴다.",
+                "은닉 노드를 네 개로 하면 두 층이 모두 바뀐다. nn.Linear(2, 4)와 nn.Linear(4, 1)이다. `hidden`을 "
+                "받아 시드 "
                 "리스트를 돌려주는 작은 함수 하나로 두 경우를 모두 처리할 수 있다.",
             ],
         },
@@ -372,7 +373,7 @@ register(
             "easier.",
             "은닉 노드가 둘이면 시드의 절반(여기서는 0부터 4까지)이 100%에 도달하고, 나머지는 XOR을 분리하지 못하는 "
             "가중치에서 정확도 75% 이하로 끝난다. 은닉 노드가 넷이면 열 개 모두 성공한다. 신경망은 어느 경우든 XOR을 "
-            "나타낼 수 있다. 실패하는 것은 탐색이고, 그래서 넓은 층이 학습을 쉽게 만든다.",
+            "나타낼 수 있다. 실패하는 것은 그런 가중치를 찾는 탐색이고, 넓은 층은 바로 그 탐색을 쉽게 만든다.",
         ),
         reference=lambda: ((list(XOR_SUCCESSES[2]), list(XOR_SUCCESSES[4])), {}),
         task=(
@@ -637,8 +638,8 @@ register(
             _TANH_SOLUTION_CODE,
             "The chain rule is the same as for the sigmoid network; only the local derivative of the activation "
             "changes, and like the sigmoid's it can be written with the layer's own output: 1 − h².",
-            "연쇄 법칙은 시그모이드 신경망과 같고, 활성화 함수의 국소 도함수만 바뀐다. 시그모이드처럼 이것도 "
-            "층의 출력으로 쓸 수 있다: 1 − h².",
+            "연쇄 법칙은 시그모이드 신경망과 같고, 활성화 함수의 국소 도함수만 바뀐다. 시그모이드의 도함수처럼 "
+            "이것도 층의 출력 h만으로 쓸 수 있다(1 − h²).",
         ),
         reference=lambda: ((backward_tanh_reference,), {}),
         task=(

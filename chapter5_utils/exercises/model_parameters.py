@@ -216,7 +216,7 @@ def check_batch_norm(bn_model: Any, added_params: Any, buffer_keys: Any) -> Feed
                   "이동(bias, β)이다.")
         elif added == total:
             en = f"{added:,} is the whole model's count; the question asks how many the new layer adds."
-            ko = f"{added:,}개는 모델 전체의 개수다. 새 층이 더하는 개수를 묻고 있다."
+            ko = f"{added:,}개는 모델 전체의 파라미터 수다. 문제는 새 층이 더하는 개수를 묻는다."
         else:
             en = (f"The batch-norm layer adds a different number than {added}: count the values in its "
                   "parameters() (not in its state_dict()).")
@@ -318,9 +318,9 @@ register(
             "The layer learns a scale and a shift per feature (2 × 50 = 100 parameters). Its running mean "
             "and variance are buffers: updated by forward passes in training mode, used in eval mode, saved in "
             "state_dict(), but never touched by the optimizer.",
-            "이 층은 특성마다 스케일과 이동을 하나씩 학습한다(2 × 50 = 100개의 파라미터). 이동 평균과 분산은 "
-            "버퍼다. 학습 모드의 순전파가 갱신하고 평가 모드에서 쓰이며 state_dict()에 저장되지만, 옵티마이저는 "
-            "건드리지 않는다.",
+            "이 층은 특성마다 스케일 γ와 이동 β를 하나씩 학습한다(2 × 50 = 100개의 파라미터). 배치 통계의 이동 "
+            "평균과 이동 분산은 버퍼다. 학습 모드의 순전파가 갱신하고 평가 모드에서 쓰이며 state_dict()에 "
+            "저장되지만, 옵티마이저는 건드리지 않는다.",
         ),
         reference=_batch_norm_reference,
         task=(
@@ -740,8 +740,8 @@ def check_fine_tune(fine_tune: Any) -> Feedback:
             raise NotYet(
                 f"The optimizer also holds frozen tensors ({', '.join(frozen)}). With momentum and weight decay it "
                 "can still move a frozen tensor whose .grad is a tensor of zeros: give it only what still trains.",
-                f"옵티마이저에 동결된 텐서({', '.join(frozen)})도 들어 있다. 모멘텀과 가중치 감쇠가 있으면 .grad가 0 "
-                "텐서인 동결된 텐서도 움직일 수 있다. 아직 학습하는 것만 넘겨라.",
+                f"옵티마이저에 동결된 텐서({', '.join(frozen)})도 들어 있다. 모멘텀과 가중치 감쇠가 있으면 .grad가 "
+                "0으로 채워진 동결된 텐서도 움직일 수 있다. 학습할 파라미터만 넘겨라.",
             )
         raise NotYet(
             f"The optimizer holds {', '.join(held_names) or 'nothing'}; it should hold fc3.weight and fc3.bias.",
@@ -835,8 +835,8 @@ register(
                 "파라미터를 가지지 않아야 한다.",
                 "requires_grad_(False)는 모듈 전체에 쓸 수 있다. 옵티마이저는 어떤 파라미터 리스트든 받는다. "
                 "torch.optim.SGD에는 requires_grad가 아직 True인 것만 넘겨라.",
-                "반복문은 노트북의 train_steps에 손실 기록을 더한 것이다. `zero_grad`, 학습 모드의 순전파, MSE, "
-                "`backward`, `step`, 그리고 `loss.item()`.",
+                "반복문은 노트북의 train_steps에 손실 기록을 더한 것이다. 순서는 `zero_grad`, 학습 모드의 순전파, MSE, "
+                "`backward`, `step`, 그리고 `loss.item()`이다.",
             ],
         },
         solution=_solution(
@@ -846,9 +846,9 @@ register(
             "tensor whose .grad is a tensor of zeros still moves (weight decay adds 0.01·θ to its gradient). An "
             "optimizer over what still trains cannot touch a frozen layer.",
             "채점 코드는 학습 반복문이 남기는 것처럼 모든 .grad에 0이 든 모델에서 시작한다. fc1과 fc2를 가진 "
-            "옵티마이저는 .grad가 None일 때만 그 텐서를 건너뛴다. 모멘텀과 가중치 감쇠가 있으면 .grad가 0 텐서인 "
-            "텐서도 움직인다(가중치 감쇠가 기울기에 0.01·θ를 더한다). 아직 학습하는 것만 가진 옵티마이저는 동결된 "
-            "층을 건드릴 수 없다.",
+            "옵티마이저는 .grad가 None일 때만 그 텐서를 건너뛴다. 모멘텀과 가중치 감쇠가 있으면 .grad가 0으로 "
+            "채워진 텐서도 움직인다(가중치 감쇠가 기울기에 0.01·θ를 더한다). 학습할 파라미터만 가진 옵티마이저는 "
+            "동결된 층을 건드릴 수 없다.",
         ),
         reference=lambda: ((fine_tune_reference,), {}),
         task=(
@@ -996,7 +996,8 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
                 "After load_checkpoint the optimizer's state is not the saved one: SGD's momentum buffers start "
                 "from zero again, and the resumed run takes other steps. Save optimizer.state_dict() and load it "
                 "with optimizer.load_state_dict(...).",
-                "load_checkpoint 뒤에도 옵티마이저의 상태가 저장한 것이 아니다. SGD의 모멘텀 버퍼가 다시 0에서 "
+                "load_checkpoint 뒤에도 옵티마이저의 상태가 저장한 상태로 돌아오지 않았다. SGD의 모멘텀 버퍼가 다시 "
+                "0에서 "
                 "시작하므로 이어 간 학습이 다른 스텝을 밟는다. optimizer.state_dict()를 저장하고 "
                 "optimizer.load_state_dict(...)로 불러와라.",
             )
@@ -1004,7 +1005,7 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
             raise NotYet(
                 "After load_checkpoint the random state is not the saved one, so dropout would draw other masks: "
                 "save torch.get_rng_state() and restore it with torch.set_rng_state(...).",
-                "load_checkpoint 뒤에도 난수 상태가 저장한 것이 아니라서 드롭아웃이 다른 마스크를 뽑는다. "
+                "load_checkpoint 뒤에도 난수 상태가 저장한 상태로 돌아오지 않아서 드롭아웃이 다른 마스크를 뽑는다. "
                 "torch.get_rng_state()를 저장하고 torch.set_rng_state(...)로 되돌려라.",
             )
         if as_number(step) is None:
@@ -1034,7 +1035,7 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
         f"Stopped after {RESUME_AT} of {RESUME_TOTAL} SGD steps and resumed in a new session, the run ends with "
         "exactly the weights of the run that never stopped: the checkpoint holds the model's and the optimizer's "
         "state_dict, the random state and the step, and it loads with weights_only=True.",
-        f"SGD {RESUME_TOTAL}스텝 가운데 {RESUME_AT}스텝 뒤에 멈추고 새 세션에서 이어 간 학습이 멈추지 않은 학습과 "
+        f"SGD {RESUME_TOTAL}스텝 가운데 {RESUME_AT}스텝 뒤에 멈추었다가 새 세션에서 이어 간 학습이, 멈추지 않은 학습과 "
         "정확히 같은 가중치로 끝난다. 체크포인트에 모델과 옵티마이저의 state_dict, 난수 상태, 스텝 수가 들어 있고, "
         "weights_only=True로 불러온다.",
     )
@@ -1088,8 +1089,8 @@ register(
                 "load_state_dict (model and optimizer) or torch.set_rng_state, and returns the step.",
             ],
             "ko": [
-                "다음 스텝을 정하는 것이 모두 되돌려져야 이어 간 학습이 멈추지 않은 학습을 그대로 되풀이한다. "
-                "가중치, 옵티마이저의 버퍼, 드롭아웃이 뽑을 난수, 그리고 학습이 어디까지 왔는지다.",
+                "이어 간 학습이 멈추지 않은 학습을 그대로 되풀이하려면, 다음 스텝을 정하는 것을 모두 되살려야 한다. "
+                "가중치, 옵티마이저의 버퍼, 드롭아웃이 뽑을 난수, 그리고 학습이 어디까지 진행되었는지다.",
                 "save_checkpoint는 model.state_dict(), optimizer.state_dict(), torch.get_rng_state(), step을 담은 "
                 "딕셔너리를 `torch.save(..., path)`로 저장한다. 텐서와 수와 문자열만 담아야 weights_only=True로 "
                 "불러올 수 있다.",
@@ -1104,7 +1105,7 @@ register(
             "numbers and strings, which weights_only=True loads and which cannot ask torch.load to run code.",
             "모멘텀 버퍼는 SGD 상태의 일부다. 버퍼가 없으면 이어 간 학습은 속도를 다시 0에서 시작한다. 난수 상태는 "
             "드롭아웃의 다음 마스크를 정한다. state_dict를 담은 딕셔너리에는 텐서와 수와 문자열만 있으므로 "
-            "weights_only=True로 불러올 수 있고, torch.load에 코드를 실행하라고 요구할 수도 없다.",
+            "weights_only=True로 불러올 수 있고, torch.load가 코드를 실행하게 만들 수도 없다.",
         ),
         reference=lambda: ((save_checkpoint_reference, load_checkpoint_reference), {}),
         task=(

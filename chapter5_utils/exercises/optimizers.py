@@ -419,7 +419,7 @@ def check_penalised_loss(penalised_loss: Any, adam_same: Any, adamw_same: Any) -
         raise NotYet(
             f"penalised_loss should return the loss as a one-element tensor (so that backward() works), got "
             f"{describe(value)}.",
-            f"penalised_loss는 손실을 원소 하나짜리 텐서로 돌려줘야 한다(그래야 backward()가 된다). 받은 것: "
+            f"penalised_loss는 손실을 원소 하나짜리 텐서로 돌려줘야 한다(그래야 backward()를 부를 수 있다). 받은 것: "
             f"{describe(value, 'ko')}.",
         )
     number = read_number("penalised_loss(model, X, y, lam)", value.detach())
@@ -663,7 +663,7 @@ MISTAKES = [  # (path, English message, Korean message), tried in this order
     (
         "factor",
         "Your decay factor is 1 − λ; AdamW's is 1 − lr·λ (the decay is scaled by the learning rate).",
-        "감쇠 인수가 1 − λ이다. AdamW의 인수는 1 − lr·λ이다(감쇠에 학습률을 곱한다).",
+        "감쇠 배율이 1 − λ이다. AdamW의 배율은 1 − lr·λ이다(감쇠에 학습률을 곱한다).",
     ),
 ]
 
@@ -680,7 +680,7 @@ def _nan_problem(path: np.ndarray, settings_en: str, settings_ko: str) -> None:
             f"{settings_en}your θ becomes nan or inf at step {int(bad[0])}: a value that is not finite never passes. "
             "A common cause is a bias correction 1 − βᵗ with a step count that starts at 0 (0 / 0).",
             f"{settings_ko}θ가 스텝 {int(bad[0])}에서 nan이나 inf가 된다. 유한하지 않은 값은 정답이 될 수 없다. 흔한 "
-            "원인은 스텝 수가 0부터 시작하는 편향 보정 1 − βᵗ이다(0 / 0).",
+            "원인은 편향 보정 1 − βᵗ의 스텝 수 t를 0부터 센 것이다(0 / 0).",
         )
 
 
@@ -729,14 +729,14 @@ def check_adamw(adamw_class: Any) -> Feedback:
             "Your class agrees with torch.optim.AdamW when lr and weight_decay are given, but not with the "
             "default arguments: torch's defaults are lr=1e-3 and weight_decay=1e-2.",
             "lr과 weight_decay를 주면 torch.optim.AdamW와 같지만 기본 인자로는 다르다. torch의 기본값은 "
-            "다음과 같다: lr=1e-3, weight_decay=1e-2.",
+            "lr=1e-3, weight_decay=1e-2다.",
         )
     return correct(
         f"Your AdamW follows torch.optim.AdamW step for step (difference < {show(ADAMW_TOLERANCE, 'g')}), also "
         "after a change of the learning rate and with the default arguments. The decay now shrinks every weight by "
         "the same factor 1 − lr·λ, whatever the size of its gradients.",
         f"AdamW가 torch.optim.AdamW와 스텝마다 같다(차이 < {show(ADAMW_TOLERANCE, 'g')}). 학습률이 바뀐 뒤에도, "
-        "기본 인자로도 같다. 이제 감쇠는 기울기 크기와 상관없이 모든 가중치를 같은 인수 1 − lr·λ로 줄인다.",
+        "기본 인자로도 같다. 이제 감쇠는 기울기 크기와 상관없이 모든 가중치를 같은 배율 1 − lr·λ로 줄인다.",
     )
 
 
@@ -775,7 +775,8 @@ register(
                 "더한다. AdamW는 그러면 안 된다. λ를 다른 키, 예를 들어 group['decay']에 두어라.",
                 "_update에서 먼저 분리된 감쇠(decoupled decay)로 p를 제자리에서 줄이고, 그다음 "
                 "`super()._update(p, g, state, group)`가 Adam 스텝을 밟게 하라.",
-                "줄이는 인수에는 학습률이 들어간다. 스케줄러가 바꿀 수 있으니 스텝마다 group['lr']에서 읽어라.",
+                "θ에 곱하는 배율 1 − lr·λ에는 학습률이 들어간다. 학습률은 스케줄러가 바꿀 수 있으니 스텝마다 "
+                "group['lr']에서 읽어라.",
             ],
         ),
         solution=_solution(
@@ -847,7 +848,8 @@ _FACTOR_MISTAKES = (
     (lambda e: SCHEDULE_LR * warmup_cosine_reference(e),
      "Your function returns the learning rate itself; LambdaLR wants the factor that multiplies the base rate "
      "(1 at the top of the schedule).",
-     "함수가 학습률 자체를 돌려준다. LambdaLR에는 기본 학습률에 곱하는 인수(스케줄 꼭대기에서 1)를 주어야 한다."),
+     "함수가 학습률 자체를 돌려준다. LambdaLR에는 기본 학습률에 곱하는 배율(스케줄 꼭대기에서 1)을 돌려주는 함수를 "
+     "주어야 한다."),
 )
 
 
@@ -906,7 +908,7 @@ def check_schedule(warmup_cosine: Any, history: Any) -> Feedback:
             f"be {show(ref_lr[first], '.4g')}: build the optimizer with lr=0.005 and give LambdaLR your function "
             "(this history comes from another schedule).",
             f"history.lr[{first}]의 값이 {show(lrs[first], '.4g')}인데, "
-            f"{josa('Momentum(lr=0.005)', '과/와')} 여러분의 인수라면 "
+            "Momentum(lr=0.005)에 여러분의 배율을 적용하면 "
             f"{josa(show(ref_lr[first], '.4g'), '이어야/여야')} 한다. 옵티마이저를 lr=0.005로 만들고 LambdaLR에 "
             "여러분의 함수를 넘겨라(이 history는 다른 스케줄에서 나왔다).",
         )
@@ -971,10 +973,9 @@ register(
                 "warmup_cosine); fit records each epoch's rate in history.lr.",
             ],
             [
-                "LambdaLR은 옵티마이저의 학습률에 여러분의 함수가 그 에포크에 돌려주는 값을 곱한다. 함수는 인수를 "
-                "돌려주며, "
+                "LambdaLR은 옵티마이저의 학습률에 여러분의 함수가 그 에포크에 돌려주는 배율을 곱한다. 배율은 "
                 "스케줄 꼭대기에서 1이다.",
-                "e < 5이면 인수는 (e + 1) / 5로 올라간다: 0.2, 0.4, …, 1. 5번째 에포크부터는 ½ (1 + cos(π t))이고, "
+                "e < 5이면 배율은 (e + 1) / 5로 올라간다: 0.2, 0.4, …, 1. 5번째 에포크부터는 ½ (1 + cos(π t))이고, "
                 "t = (e − 5) / 35는 0에서 1로 간다.",
                 "스케줄 셀처럼 `scheduler=torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine)`로 학습하라. "
                 "fit은 에포크마다의 학습률을 `history.lr`에 기록한다.",
