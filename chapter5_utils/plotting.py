@@ -29,7 +29,9 @@ def use_style() -> None:
     """Return nothing; set the shared matplotlib look (size, resolution, grid, font sizes, colours).
 
     Lines cycle through ``PALETTE`` (colour-blind safe) and ``LINE_STYLES`` together, so the n-th line
-    of a plot has both its own colour and its own dash pattern.
+    of a plot has both its own colour and its own dash pattern. Constrained layout fits every label
+    inside the figure, so Jupyter shows each figure at its own size instead of drawing it a second
+    time to crop its margins (``bbox_inches="tight"``, the inline default).
     """
     plt.rcParams.update(
         {
@@ -45,6 +47,17 @@ def use_style() -> None:
             "figure.constrained_layout.use": True,
         }
     )
+    _show_inline_figures_uncropped()
+
+
+def _show_inline_figures_uncropped() -> None:
+    """In a Jupyter kernel with the inline backend, show figures without the cropping second draw."""
+    try:
+        from matplotlib_inline.config import InlineBackend
+    except ImportError:  # no Jupyter here: nothing to configure
+        return
+    if InlineBackend.initialized():
+        InlineBackend.instance().print_figure_kwargs = {"bbox_inches": None}
 
 
 def plot_history(

@@ -113,3 +113,14 @@ def test_palette_lines_contrast_with_the_white_background():
     for colour in PALETTE:
         ratio = 1.05 / (_relative_luminance(colour) + 0.05)
         assert ratio >= 3.0, (colour, ratio)
+
+
+def test_use_style_turns_off_the_inline_backends_cropping_draw():
+    inline = pytest.importorskip("matplotlib_inline.config").InlineBackend
+    backend = inline.instance()
+    backend.print_figure_kwargs = {"bbox_inches": "tight"}
+    try:
+        use_style()
+        assert backend.print_figure_kwargs == {"bbox_inches": None}
+    finally:
+        inline.clear_instance()
