@@ -127,7 +127,7 @@ def _probe_nets() -> list[tuple[str, str, nn.Module, torch.Tensor, torch.Tensor]
         small = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 7), nn.ReLU(), nn.Linear(7, 1)).to(DTYPE)
         wide = nn.Sequential(nn.Linear(3, 16), nn.Sigmoid(), nn.Linear(16, 2)).to(DTYPE)
         gen = torch.Generator().manual_seed(4)
-        cases = [("a 3-layer network of width 7", "너비 7인 3층 신경망", small,
+        cases = [("a 3-layer network of width 7", "폭 7인 3층 신경망", small,
                   torch.randn(20, 5, generator=gen, dtype=DTYPE), torch.randn(20, 1, generator=gen, dtype=DTYPE)),
                  ("a 2-layer network with 2 outputs", "출력이 2개인 2층 신경망", wide,
                   torch.randn(9, 3, generator=gen, dtype=DTYPE), torch.randn(9, 2, generator=gen, dtype=DTYPE))]
@@ -165,7 +165,7 @@ def _check_measurement(weight_grad_norms: Any) -> None:
                 raise NotYet(
                     "weight_grad_norms calls gradient_profile: measure the gradients yourself, with backward() and "
                     "each layer's .weight.grad; the check compares them with gradient_profile's.",
-                    "weight_grad_norms가 gradient_profile을 부른다. backward()와 각 층의 .weight.grad로 직접 재라. "
+                    "weight_grad_norms가 gradient_profile을 호출한다. backward()와 각 층의 .weight.grad로 직접 재라. "
                     "채점 코드가 gradient_profile의 값과 비교한다.",
                 )
         first, second = results
@@ -344,11 +344,11 @@ register(
                 "then compare each list's first value (layer 1) with its last (layer 30).",
             ],
             "ko": [
-                "손실을 역전파하고 나면 층의 가중치 기울기는 layer.weight.grad에 있다. .grad는 backward를 부를 때마다 "
-                "계속 더해진다.",
+                "손실을 역전파하고 나면 층의 가중치 기울기는 layer.weight.grad에 있다. .grad는 backward를 호출할 "
+                "때마다 계속 더해진다.",
                 "weight_grad_norms에서는 net.modules()의 nn.Linear 가운데 마지막을 뺀 것을 모으고, net.zero_grad()를 "
-                "부른 뒤 fn.mse(net(X), y)를 역전파하고, 층마다 weight.grad.norm().item()을 돌려준다.",
-                "norms_30은 활성화 함수마다 deep_stack(module, depth=30)에 X_deep, y_deep으로 이 함수를 한 번씩 불러 "
+                "호출한 뒤 fn.mse(net(X), y)를 역전파하고, 층마다 weight.grad.norm().item()을 돌려준다.",
+                "norms_30은 활성화 함수마다 deep_stack(module, depth=30)에 X_deep, y_deep으로 이 함수를 한 번씩 호출해 "
                 "만든다. 그다음 리스트마다 첫 값(1층)과 마지막 값(30층)을 비교하라.",
             ],
         },
@@ -690,9 +690,9 @@ register(
             "The Huber line lands next to the MAE line (slope about 2.16 against 2.07 for MAE and 3.96 for MSE). "
             "Errors larger than δ = 1 cost linearly, as in MAE, so an outlier pulls no harder than any point whose "
             "error exceeds δ; small errors cost quadratically, which makes the loss smooth at 0.",
-            "Huber 직선은 MAE 직선 바로 옆에 놓인다(기울기 약 2.16; MAE는 2.07, MSE는 3.96). δ = 1보다 큰 오차는 "
-            "MAE처럼 선형으로 비용이 늘어나므로 이상치는 오차가 δ보다 큰 다른 점보다 세게 당기지 못하고, 작은 오차는 "
-            "이차로 늘어나 0 근처에서 손실이 매끄럽다.",
+            "Huber 직선은 MAE 직선 바로 옆에 놓인다(기울기 약 2.16, MAE는 2.07, MSE는 3.96). δ = 1보다 큰 오차에서는 "
+            "MAE처럼 비용이 선형으로 늘어나므로, 이상치도 오차가 δ보다 큰 다른 점보다 세게 당기지 못한다. "
+            "작은 오차에서는 비용이 이차로 늘어나므로 손실이 0 근처에서 매끄럽다.",
         ),
         reference=_reference_huber,
         task=(
@@ -802,8 +802,8 @@ def check_digits_mse(mse_model: Any, outputs_are_probabilities: Any) -> Feedback
             f"`mse_model`'s outputs are far from the one-hot targets (mean squared distance {show(distance, '.2f')}; "
             f"a model trained with MSE on one-hot targets gets below {MAX_ONE_HOT_DISTANCE}): did you train it with "
             "loss_fn=fn.mse on F.one_hot(y_train, 10).double(), rather than with cross-entropy?",
-            f"`mse_model`의 출력이 원-핫 타깃과 멀다(평균 제곱 거리 {show(distance, '.2f')}. 원-핫 타깃에 MSE로 "
-            f"학습한 모델은 {MAX_ONE_HOT_DISTANCE} 미만이다). 교차 엔트로피가 아니라 F.one_hot(y_train, 10).double()에 "
+            f"`mse_model`의 출력이 원-핫 타깃과 멀다(평균 제곱 거리 {show(distance, '.2f')}, 원-핫 타깃에 MSE로 "
+            f"학습한 모델은 {MAX_ONE_HOT_DISTANCE} 미만). 교차 엔트로피가 아니라 F.one_hot(y_train, 10).double()에 "
             "loss_fn=fn.mse로 학습했는가?",
         )
     if accuracy < MIN_ACCURACY:
@@ -964,7 +964,7 @@ def check_log_softmax(logsumexp: Any, log_softmax: Any) -> Feedback:
                 raise NotYet(
                     f"`{name}` calls torch's own softmax, log_softmax or logsumexp: the exercise asks you to write "
                     "the computation yourself, with exp, log, max and sum.",
-                    f"{josa(f'`{name}`', '이/가')} torch의 softmax, log_softmax, logsumexp를 부른다. 이 문제는 exp, "
+                    f"{josa(f'`{name}`', '이/가')} torch의 softmax, log_softmax, logsumexp를 호출한다. 이 문제는 exp, "
                     "log, max, sum으로 "
                     "직접 계산하라고 한다.",
                 )

@@ -754,7 +754,7 @@ def _check_04_4(loo_residuals: Any) -> Feedback:
             raise NotYet(
                 "Your function calls the notebook's loocv_residuals_linear (or loocv_mse_linear): the exercise "
                 "asks you to write that computation yourself.",
-                "함수가 노트북의 loocv_residuals_linear(또는 loocv_mse_linear)를 부른다. 이 문제는 그 계산을 직접 "
+                "함수가 노트북의 loocv_residuals_linear(또는 loocv_mse_linear)를 호출한다. 이 문제는 그 계산을 직접 "
                 "쓰라고 한다.",
             )
         if counts["sklearn"]:
@@ -773,7 +773,8 @@ def _check_04_4(loo_residuals: Any) -> Feedback:
                 seen_en, seen_ko = describe(result), f"{josa(describe(result, 'ko'), '을/를')} 돌려주었다"
             elif got.shape == (len(X), len(X)):
                 seen_en = f"shape {got.shape} (an (n,) array combined with an (n, 1) array broadcasts to (n, n))"
-                seen_ko = f"모양이 {got.shape}인 배열을 돌려주었다((n,) 배열과 (n, 1) 배열을 계산하면 (n, n)이 된다)"
+                seen_ko = (f"모양이 {got.shape}인 배열을 돌려주었다((n,) 배열과 (n, 1) 배열을 함께 계산하면 "
+                           "브로드캐스팅으로 (n, n)이 된다)")
             else:
                 seen_en, seen_ko = f"shape {got.shape}", f"모양이 {got.shape}인 배열을 돌려주었다"
             raise NotYet(

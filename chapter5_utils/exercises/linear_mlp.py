@@ -284,7 +284,7 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
                 f"`{name}` is what you get when torch.manual_seed is called once, before the loop: then each "
                 "network starts from wherever the previous one left the random state. Call torch.manual_seed(s) "
                 "right before building each network.",
-                f"{josa(f'`{name}`', '은/는')} torch.manual_seed를 반복문 앞에서 한 번만 부를 때의 결과다. 그러면 "
+                f"{josa(f'`{name}`', '은/는')} torch.manual_seed를 반복문 앞에서 한 번만 호출할 때의 결과다. 그러면 "
                 "신경망마다 앞의 "
                 "신경망이 남긴 난수 상태에서 시작한다. 신경망을 만들기 바로 전에 매번 torch.manual_seed(s)를 호출하라.",
             )
@@ -308,7 +308,7 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
             "(Adam, lr = 0.05, 300 epochs, one batch of 100), and a success is accuracy == 1.0 on the 100 noisy "
             "points X_xor.",
             f"{josa(f'`{name}`', '은/는')} 은닉 노드 {nodes_ko} 개로 100%에 도달하는 시드의 리스트가 아니다. "
-            "range(10)의 s마다 신경망을 만들기 바로 전에 torch.manual_seed(s)를 부르고, 노트북처럼 학습하라(Adam, "
+            "range(10)의 s마다 신경망을 만들기 바로 전에 torch.manual_seed(s)를 호출하고, 노트북처럼 학습하라(Adam, "
             "lr = 0.05, 300 에포크, 점 100개를 한 배치로). 잡음 섞인 점 100개 X_xor에서 정확도가 1.0이면 성공이다.",
         )
     n2, n4 = len(XOR_SUCCESSES[2]), len(XOR_SUCCESSES[4])
@@ -317,7 +317,7 @@ def check_xor_seeds(seeds_2: Any, seeds_4: Any) -> Feedback:
         "represent XOR from every start, but with spare hidden nodes gradient descent finds a separating "
         "solution far more often.",
         f"은닉 노드가 둘이면 무작위 시작점 10개 중 {n2}개가, 넷이면 10개 중 {n4}개가 100%에 도달한다. 신경망은 "
-        "어느 시작점에서든 XOR을 나타낼 수 있지만, 은닉 노드가 넉넉하면 경사 하강법이 분리하는 해를 훨씬 자주 찾는다.",
+        "어느 시작점에서든 XOR를 나타낼 수 있지만, 은닉 노드가 넉넉하면 경사 하강법이 분리하는 해를 훨씬 자주 찾는다.",
     )
 
 
@@ -371,8 +371,8 @@ register(
             "less, in weights that cannot separate XOR. With four hidden nodes all ten succeed. The network could "
             "represent XOR in every case: what fails is the search, which is why wider layers make training "
             "easier.",
-            "은닉 노드가 둘이면 시드의 절반(여기서는 0부터 4까지)이 100%에 도달하고, 나머지는 XOR을 분리하지 못하는 "
-            "가중치에서 정확도 75% 이하로 끝난다. 은닉 노드가 넷이면 열 개 모두 성공한다. 신경망은 어느 경우든 XOR을 "
+            "은닉 노드가 둘이면 시드의 절반(여기서는 0부터 4까지)이 100%에 도달하고, 나머지는 XOR를 분리하지 못하는 "
+            "가중치에서 정확도 75% 이하로 끝난다. 은닉 노드가 넷이면 열 개 모두 성공한다. 신경망은 어느 경우든 XOR를 "
             "나타낼 수 있다. 실패하는 것은 그런 가중치를 찾는 탐색이고, 넓은 층은 바로 그 탐색을 쉽게 만든다.",
         ),
         reference=lambda: ((list(XOR_SUCCESSES[2]), list(XOR_SUCCESSES[4])), {}),
@@ -742,7 +742,7 @@ def check_diabetes_mlp(rmse_300: Any, rmse_no_dropout: Any) -> Feedback:
         f"the linear model, 57.0 (tolerance ±{RMSE_TOL}).",
         f"두 학습 모두 노트북의 MLP보다 학습 데이터에는 더 잘 맞고(학습 {show(got_300[0], '.1f')}, "
         f"{show(got_nd[0], '.1f')} 대 46.1) 테스트 데이터에서는 더 나쁘다(테스트 {show(got_300[1], '.1f')}, "
-        f"{show(got_nd[1], '.1f')} 대 55.9). 차이가 벌어지는 것이 과적합이다. 이제 둘 다 테스트에서 선형 "
+        f"{show(got_nd[1], '.1f')} 대 55.9). 격차가 벌어지는 것이 과적합이다. 이제 둘 다 테스트에서 선형 "
         f"모델(57.0)보다 나쁘다(허용 오차 ±{RMSE_TOL}).",
     )
 
@@ -782,7 +782,7 @@ register(
                 "학습 셀 그대로다.",
                 "torch.manual_seed(0)부터 make_mlp(dropout)로 노트북의 학습을 되풀이하고 원래 단위의 "
                 "(학습 RMSE, 테스트 RMSE)를 돌려주는 작은 함수 train_and_rmse(epochs, dropout)를 써라.",
-                "각각의 (테스트 − 학습) 차이를 노트북의 MLP(100 에포크, 드롭아웃)와 선형 모델의 차이와 비교하라. "
+                "각각의 (테스트 − 학습) 격차를 노트북의 MLP(100 에포크, 드롭아웃)와 선형 모델의 격차와 비교하라. "
                 "어느 변화가 신경망이 학습 데이터를 더 외우게 하는가?",
             ],
         },

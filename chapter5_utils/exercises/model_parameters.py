@@ -165,7 +165,7 @@ def check_batch_norm(bn_model: Any, added_params: Any, buffer_keys: Any) -> Feed
         raise NotYet(
             "Your forward() never calls the batch-norm layer: creating it in __init__ is not enough, forward must "
             "pass fc1's output through it.",
-            "forward()가 배치 정규화 층을 한 번도 부르지 않는다. __init__에서 만들기만 해서는 안 되고, forward에서 "
+            "forward()가 배치 정규화 층을 한 번도 호출하지 않는다. __init__에서 만들기만 해서는 안 되고, forward에서 "
             "fc1의 출력을 이 층에 통과시켜야 한다.",
         )
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16, 1):
@@ -307,7 +307,7 @@ register(
                 "trained.",
             ],
             "ko": [
-                "ChapterMLP를 상속하라. super().__init__()을 부르고 층을 속성으로 더한 뒤, fc1의 출력을 ReLU 앞에서 "
+                "ChapterMLP를 상속하라. super().__init__()을 호출하고 층을 속성으로 더한 뒤, fc1의 출력을 ReLU 앞에서 "
                 "그 층에 통과시키는 forward를 쓴다.",
                 "`[name for name, p in bn_model.named_parameters()]`와 `list(bn_model.state_dict())`를 비교해 보라.",
                 "파라미터는 옵티마이저가 학습하는 값이고, 버퍼(buffer)는 모델과 함께 저장되지만 학습되지 않는 상태다.",
@@ -560,7 +560,7 @@ register(
             "ko": [
                 "activation_stds는 활성화 함수를 인자로 받는다. activation=torch.tanh를 넘겨라.",
                 '이득(gain)을 주려면 w를 받아 gain=nn.init.calculate_gain("tanh")로 nn.init.xavier_uniform_을 '
-                "부르는 작은 함수를 만들어 init으로 넘겨라.",
+                "호출하는 작은 함수를 만들어 init으로 넘겨라.",
                 "리스트에는 층마다 표준편차가 하나씩 있다. 30층 뒤의 값은 마지막 값이다.",
             ],
         },
@@ -772,7 +772,7 @@ def check_fine_tune(fine_tune: Any) -> Feedback:
              "드롭아웃을 끈 손실이다. 학습하는 동안에는 모델을 학습 모드(model.train())로 두어라."),
             ("reseeded", "Your function sets the seed itself: leave the random state as it is (the check seeds it "
                          "before calling fine_tune).",
-             "함수가 시드를 직접 정한다. 난수 상태는 그대로 두어라(채점 코드가 fine_tune을 부르기 전에 시드를 "
+             "함수가 시드를 직접 정한다. 난수 상태는 그대로 두어라(채점 코드가 fine_tune을 호출하기 전에 시드를 "
              "정한다)."),
         ):
             if np.abs(values - np.asarray(_fine_tune_losses(variant))).max() < tol:
@@ -972,7 +972,7 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
             raise NotYet(
                 "load_checkpoint did not call torch.load: it must read the checkpoint from the file at path, with "
                 "torch.load(path, weights_only=True).",
-                "load_checkpoint가 torch.load를 부르지 않았다. `path`의 파일에서 `torch.load(path, "
+                "load_checkpoint가 torch.load를 호출하지 않았다. `path`의 파일에서 `torch.load(path, "
                 "weights_only=True)`로 "
                 "체크포인트를 읽어야 한다.",
             )
@@ -981,7 +981,7 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
                 "load_checkpoint calls torch.load without weights_only=True. A checkpoint can come from anywhere, "
                 "and weights_only=True refuses a file that asks to run code: write torch.load(path, "
                 "weights_only=True).",
-                "load_checkpoint가 weights_only=True 없이 torch.load를 부른다. 체크포인트는 어디서든 올 수 있고, "
+                "load_checkpoint가 weights_only=True 없이 torch.load를 호출한다. 체크포인트는 어디서든 올 수 있고, "
                 "weights_only=True는 코드를 실행하게 만드는 파일을 거부한다. "
                 "torch.load(path, weights_only=True)로 써라.",
             )

@@ -181,7 +181,7 @@ def check_nesterov(nesterov_path: Any, closer: Any) -> Feedback:
         f"{show(d_plain, '.4f')}), yet it swings far less: its largest distance over steps 30 to {STEPS} is "
         f"{swing_n} against {swing_p}. One end point can mislead; compare whole curves.",
         f"{STEPS}스텝 뒤 네스테로프는 최적점에서 아주 조금 더 멀다({show(d_nesterov, '.4f')} 대 "
-        f"{show(d_plain, '.4f')}). 그러나 흔들림은 훨씬 작다. 30~{STEPS}스텝 동안의 최대 거리는 네스테로프가 "
+        f"{show(d_plain, '.4f')}). 그러나 흔들림은 훨씬 작다. 30–{STEPS}스텝 동안의 최대 거리는 네스테로프가 "
         f"{swing_n}, 보통 모멘텀이 {josa(swing_p, '이다/다')}. 끝점 하나만 보면 오해할 수 있으니 곡선 전체를 비교하라.",
     )
 
@@ -226,7 +226,7 @@ register(
             "Nesterov steps along g + μ·v, a look one step ahead, which damps the swings: over steps 30 to 50 "
             "its largest distance is less than half of plain momentum's. After exactly 50 steps it is still a "
             "hair further (closer = False), because both paths still oscillate around the optimum.",
-            "네스테로프는 한 스텝 앞을 내다본 방향 g + μ·v로 움직여 흔들림을 줄인다. 30~50스텝 동안의 최대 "
+            "네스테로프는 한 스텝 앞을 내다본 방향 g + μ·v로 움직여 흔들림을 줄인다. 30–50스텝 동안의 최대 "
             "거리가 보통 모멘텀의 절반도 안 된다. 그래도 정확히 50스텝 뒤에는 아주 조금 더 멀다(closer = False). "
             "두 경로 모두 아직 최적점 주위에서 진동하기 때문이다.",
         ),
@@ -419,7 +419,7 @@ def check_penalised_loss(penalised_loss: Any, adam_same: Any, adamw_same: Any) -
         raise NotYet(
             f"penalised_loss should return the loss as a one-element tensor (so that backward() works), got "
             f"{describe(value)}.",
-            f"penalised_loss는 손실을 원소 하나짜리 텐서로 돌려줘야 한다(그래야 backward()를 부를 수 있다). 받은 것: "
+            f"penalised_loss는 손실을 원소 하나짜리 텐서로 돌려줘야 한다(그래야 backward()를 호출할 수 있다). 받은 것: "
             f"{describe(value, 'ko')}.",
         )
     number = read_number("penalised_loss(model, X, y, lam)", value.detach())
@@ -695,7 +695,7 @@ def check_adamw(adamw_class: Any) -> Feedback:
         raise NotYet(
             f"{adamw_class.__name__} is not a subclass of our Adam (chapter5_utils.optim.Adam): "
             "write class AdamW(Adam): ... so that it reuses Adam's update.",
-            f"클래스 {josa(adamw_class.__name__, '은/는')} 우리 Adam(chapter5_utils.optim.Adam)의 하위 클래스가 "
+            f"클래스 {josa(adamw_class.__name__, '은/는')} 직접 만든 Adam(chapter5_utils.optim.Adam)의 하위 클래스가 "
             "아니다. "
             "Adam의 갱신을 다시 쓰도록 `class AdamW(Adam): ...`으로 정의하라.",
         )
@@ -771,8 +771,8 @@ register(
                 "scheduler may change it.",
             ],
             [
-                "우리 Adam은 weight_decay를 파라미터 그룹마다 저장하고, 그 값이 0이 아니면 공통 step이 λθ를 기울기에 "
-                "더한다. AdamW는 그러면 안 된다. λ를 다른 키, 예를 들어 group['decay']에 두어라.",
+                "직접 만든 Adam은 weight_decay를 파라미터 그룹마다 저장하고, 그 값이 0이 아니면 공통 step이 λθ를 "
+                "기울기에 더한다. AdamW는 그러면 안 된다. λ를 다른 키, 예를 들어 group['decay']에 두어라.",
                 "_update에서 먼저 분리된 감쇠(decoupled decay)로 p를 제자리에서 줄이고, 그다음 "
                 "`super()._update(p, g, state, group)`가 Adam 스텝을 밟게 하라.",
                 "θ에 곱하는 배율 1 − lr·λ에는 학습률이 들어간다. 학습률은 스케줄러가 바꿀 수 있으니 스텝마다 "
