@@ -142,7 +142,7 @@ def _korean_lines(text: str) -> list[str]:
         ("`mse_model`", "이/가", "`mse_model`이"),
         ("MSE", "으로/로", "MSE로"),
         ("RMSE", "을/를", "RMSE를"),
-        ("XOR", "을/를", "XOR을"),
+        ("XOR", "을/를", "XOR를"),
         ("OR", "은/는", "OR는"),
         ("Adam", "과/와", "Adam과"),
         ("ReLU", "이/가", "ReLU가"),

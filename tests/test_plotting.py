@@ -115,6 +115,7 @@ def test_palette_lines_contrast_with_the_white_background():
         assert ratio >= 3.0, (colour, ratio)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # matplotlib_inline's own traitlets observer
 def test_use_style_turns_off_the_inline_backends_cropping_draw():
     inline = pytest.importorskip("matplotlib_inline.config").InlineBackend
     backend = inline.instance()

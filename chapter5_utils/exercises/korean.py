@@ -87,7 +87,7 @@ _WORDS = {
     "kfold": VOWEL,  # 케이폴드
     "fold": VOWEL,  # 폴드
     "loocv": VOWEL,  # 엘오오시브이
-    "xor": RIEUL,  # 엑스오알, as the notebooks write it: XOR을
+    "xor": VOWEL,  # 엑스오어, as the notebooks write it: XOR를, XOR는
     "or": VOWEL,  # 오어: OR는
     "and": VOWEL,  # 앤드: AND와
 }

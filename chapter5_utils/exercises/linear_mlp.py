@@ -790,11 +790,11 @@ register(
             _MLP_SOLUTION_CODE,
             "After 300 epochs the train RMSE falls to about 38.8 and the test RMSE rises to about 58.3; without "
             "dropout (100 epochs) they are about 41.2 and 60.8. Both widen the gap between train and test far "
-            "beyond the linear model's (52.9 vs 57.0): more training and less regularisation let the 2111 weights "
+            "beyond the linear model's (52.9 vs 57.0): more training and less regularisation let the 2,111 parameters "
             "fit the noise of 353 patients.",
             "300 에포크 뒤 학습 RMSE는 약 38.8로 내려가고 테스트 RMSE는 약 58.3으로 올라간다. 드롭아웃 없이"
             "(100 에포크) 학습하면 약 41.2와 60.8이다. 둘 다 학습과 테스트의 차이를 선형 모델(52.9 대 57.0)보다 "
-            "훨씬 크게 벌린다. 더 오래 학습하고 규제를 줄이면 2111개의 가중치가 환자 353명의 잡음까지 맞춘다.",
+            "훨씬 크게 벌린다. 더 오래 학습하고 규제를 줄이면 파라미터 2,111개가 환자 353명의 잡음까지 맞춘다.",
         ),
         reference=lambda: ((RMSE_300, RMSE_NO_DROPOUT), {}),
         task=(
