@@ -214,8 +214,26 @@ def _cross_entropy_model():
     with float64_default(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = nn.Linear(64, 10)
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)  # the notebook's settings
         fit(model, X_train, y_train, loss_fn=fn.cross_entropy, optimizer=optimizer, epochs=10, seed=0)
+    return model
+
+
+@functools.cache
+def _mse_model(lr, epochs):
+    """The task's model trained with MSE on one-hot targets, at another learning rate or for other epochs."""
+    from chapter5_utils import as_tensors, load_digits, standardize
+    from chapter5_utils.cv import holdout_split
+
+    digits = load_digits()
+    train_idx, test_idx = holdout_split(len(digits.y), test_size=0.25, seed=0)
+    X_train, _ = as_tensors(*standardize(digits.X[train_idx], digits.X[test_idx]), dtype=torch.float64)
+    targets = nn.functional.one_hot(torch.as_tensor(digits.y[train_idx], dtype=torch.long), 10).double()
+    with float64_default(), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = nn.Linear(64, 10)
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        fit(model, X_train, targets, loss_fn=fn.mse, optimizer=optimizer, epochs=epochs, seed=0)
     return model
 
 
@@ -240,7 +258,7 @@ CASES = [
     ("02.1", lambda: (_measure("squared"), _norms(), ["sigmoid"]), "not_yet", "returns squared norms"),
     ("02.1", lambda: (_measure("bias"), _norms(), ["sigmoid"]), "not_yet", "differs from gradient_profile"),
     ("02.1", lambda: (_measure("profile"), _norms(), ["sigmoid"]), "not_yet", "calls gradient_profile"),
-    ("02.1", lambda: (_measure("first only"), _norms(), ["sigmoid"]), "not_yet", "returns 1 norms"),
+    ("02.1", lambda: (_measure("first only"), _norms(), ["sigmoid"]), "not_yet", "returns is 1; it should be 2"),
     ("02.1", lambda: (_measure("nan"), _norms(), ["sigmoid"]), "not_yet", "is nan"),
     ("02.1", lambda: ("measure", _norms(), ["sigmoid"]), "not_yet", "Pass your function itself"),
     ("02.1", lambda: (MEASURE, [1.0, 2.0], ["sigmoid"]), "not_yet", "should be a dict"),
@@ -304,6 +322,7 @@ CASES = [
     ("02.4", lambda: (_Hidden(_digits()), False), "not_yet", "is not a linear model"),
     ("02.4", lambda: (_cross_entropy_model(), False), "not_yet", "far from the one-hot targets"),
     ("02.4", lambda: (_untrained(), False), "not_yet", "close to guessing"),
+    ("02.4", lambda: (_mse_model(1e-3, 3), False), "not_yet", "did you train for fewer epochs or with another"),
     ("02.4", lambda: (_untrained(3), False), "not_yet", "outputs of shape (450, 3)"),
     ("02.4", lambda: (_untrained(10, 10), False), "not_yet", "could not score the 64-pixel test images"),
     ("02.4", lambda: ("model", False), "not_yet", "should be a trained nn.Linear(64, 10), got the string"),

@@ -181,8 +181,8 @@ def _check_measurement(weight_grad_norms: Any) -> None:
             )
         if got.shape != want.shape:
             raise NotYet(
-                f"On {label_en}, weight_grad_norms returns {got.size} norms; it should return {len(want)}, one per "
-                "nn.Linear but the last.",
+                f"On {label_en}, the number of norms that weight_grad_norms returns is {got.size}; it should be "
+                f"{len(want)}, one per nn.Linear but the last.",
                 f"{label_ko}에서 weight_grad_norms가 노름 {got.size}개를 돌려준다. 마지막을 뺀 nn.Linear마다 하나씩 "
                 f"{len(want)}개여야 한다.",
             )
@@ -359,7 +359,7 @@ register(
             "these small pre-activations), ReLU and Leaky ReLU and ELU, layer 1 and layer 30 differ by less than a "
             "factor of 3; for ReLU that level is two shrinking and growing sizes cancelling, as the table showed.",
             "시그모이드의 도함수는 최대 0.25이므로 역방향 신호가 층마다 약 0.24배로 줄고, 가중치 기울기도 함께 "
-            "줄어든다. 30개 층이면 약 1e-19배다. tanh(이렇게 작은 순입력에서는 도함수가 1에 가깝다), ReLU, "
+            "줄어든다. 30개 층이면 약 1e-19배다. tanh(활성화 전 값이 이렇게 작으면 도함수가 1에 가깝다), ReLU, "
             "Leaky ReLU, ELU는 1층과 30층의 차이가 3배 미만이다. ReLU에서 그 평평함은 표에서 본 것처럼 "
             "줄어드는 크기와 커지는 크기가 상쇄된 결과다.",
         ),
@@ -705,7 +705,7 @@ register(
 
 # --- 02.4 · digits with MSE on one-hot targets ------------------------------------------------
 
-MIN_ACCURACY = 0.90
+MIN_ACCURACY = 0.85
 MAX_ONE_HOT_DISTANCE = 0.1
 
 
@@ -808,10 +808,10 @@ def check_digits_mse(mse_model: Any, outputs_are_probabilities: Any) -> Feedback
         )
     if accuracy < MIN_ACCURACY:
         raise NotYet(
-            f"`mse_model`'s test accuracy is {show(accuracy, '.3f')}; with the notebook's settings (Adam, lr=1e-3, "
+            f"`mse_model`'s test accuracy is {show(accuracy, '.3f')}; with the notebook's settings (Adam, lr=1e-2, "
             f"10 epochs) it reaches at least {MIN_ACCURACY}: did you train for fewer epochs or with another "
             "learning rate?",
-            f"`mse_model`의 테스트 정확도는 {josa(show(accuracy, '.3f'), '이다/다')}. 노트북의 설정(Adam, lr=1e-3, 10 "
+            f"`mse_model`의 테스트 정확도는 {josa(show(accuracy, '.3f'), '이다/다')}. 노트북의 설정(Adam, lr=1e-2, 10 "
             "에포크)이면 "
             f"{MIN_ACCURACY} 이상이 된다. 에포크를 줄였거나 다른 학습률을 썼는가?",
         )
@@ -846,7 +846,7 @@ def _train_digits_mse() -> nn.Module:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = nn.Linear(64, 10, dtype=DTYPE)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
     with _notebook_dtype():
         fit(model, X_train, targets, loss_fn=fn.mse, optimizer=optimizer, epochs=10, seed=0)
     return model
@@ -859,7 +859,7 @@ def _reference_digits() -> tuple[tuple, dict]:
 _DIGITS_CODE = """\
 torch.manual_seed(0)
 mse_model = nn.Linear(64, 10)
-optimizer = torch.optim.Adam(mse_model.parameters(), lr=1e-3)
+optimizer = torch.optim.Adam(mse_model.parameters(), lr=1e-2)
 one_hot = F.one_hot(y_train, 10).double()
 fit(mse_model, X_train, one_hot, loss_fn=fn.mse, optimizer=optimizer, epochs=10, seed=0)
 with torch.no_grad():
@@ -891,11 +891,11 @@ register(
         },
         solution=_solution(
             _DIGITS_CODE,
-            "MSE on one-hot targets fits each class's score to 0 or 1 by least squares. It classifies almost as "
-            "well as cross-entropy here (0.927 against 0.936 after 10 epochs), but its outputs go below 0 and "
+            "MSE on one-hot targets fits each class's score to 0 or 1 by least squares. It classifies less well "
+            "than cross-entropy here (0.904 against 0.980 after 10 epochs), and its outputs go below 0 and "
             "above 1: no softmax turns them into probabilities, so they cannot be read as the model's confidence.",
-            "원-핫 타깃에 대한 MSE는 클래스마다 점수를 최소제곱으로 0 또는 1에 맞춘다. 여기서는 교차 엔트로피와 거의 "
-            "비슷하게 분류하지만(10 에포크 뒤 0.927 대 0.936), 출력이 0보다 작거나 1보다 크다. 소프트맥스를 거치지 "
+            "원-핫 타깃에 대한 MSE는 클래스마다 점수를 최소제곱으로 0 또는 1에 맞춘다. 여기서는 교차 엔트로피보다 "
+            "분류가 떨어지고(10 에포크 뒤 0.904 대 0.980), 출력도 0보다 작거나 1보다 크다. 소프트맥스를 거치지 "
             "않으므로 확률이 아니고, 모델의 확신도로 읽을 수 없다.",
         ),
         reference=_reference_digits,

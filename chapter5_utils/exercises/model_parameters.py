@@ -704,7 +704,7 @@ def check_fine_tune(fine_tune: Any) -> Feedback:
         )
     if not isinstance(optimizer, torch.optim.SGD):
         raise NotYet(
-            f"fine_tune's optimizer is a {type(optimizer).__name__}; the task asks for torch.optim.SGD with lr=0.1, "
+            f"fine_tune's optimizer is {type(optimizer).__name__}; the task asks for torch.optim.SGD with lr=0.1, "
             "momentum=0.9 and weight_decay=0.01.",
             f"fine_tune의 옵티마이저가 {josa(type(optimizer).__name__, '이다/다')}. 문제는 lr=0.1, momentum=0.9, "
             "weight_decay=0.01인 torch.optim.SGD를 묻는다.",
@@ -1005,7 +1005,7 @@ def check_checkpoint(save_checkpoint: Any, load_checkpoint: Any) -> Feedback:
             raise NotYet(
                 "After load_checkpoint the random state is not the saved one, so dropout would draw other masks: "
                 "save torch.get_rng_state() and restore it with torch.set_rng_state(...).",
-                "load_checkpoint 뒤에도 난수 상태가 저장한 상태로 돌아오지 않아서 드롭아웃이 다른 마스크를 뽑는다. "
+                "load_checkpoint 뒤에도 난수 상태가 저장한 상태로 돌아오지 않아서 드롭아웃이 다른 마스크를 뽑게 된다. "
                 "torch.get_rng_state()를 저장하고 torch.set_rng_state(...)로 되돌려라.",
             )
         if as_number(step) is None:

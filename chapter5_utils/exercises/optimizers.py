@@ -937,8 +937,8 @@ def check_schedule(warmup_cosine: Any, history: Any) -> Feedback:
         f"{show(train[-1], '.3f')}, the final validation loss {show(val[-1], '.3f')}, and after the first ten epochs "
         f"the training loss rises by at most {show(rise, '.3f')} in one epoch, against 0.096 at the constant rate.",
         f"스케줄이 {WARMUP} 에포크 동안 예열한 뒤 코사인을 따른다. 마지막 학습 손실은 {show(train[-1], '.3f')}, 마지막 "
-        f"검증 손실은 {josa(show(val[-1], '.3f'), '이고/고')}, 처음 10 에포크 뒤 학습 손실은 한 에포크에 많아야 "
-        f"{show(rise, '.3f')}만큼 오른다. 일정한 학습률에서는 0.096만큼 올랐다.",
+        f"검증 손실은 {josa(show(val[-1], '.3f'), '이고/고')}, 처음 10 에포크가 지난 뒤로는 학습 손실이 한 에포크에 "
+        f"많아야 {show(rise, '.3f')}만큼 오른다. 일정한 학습률에서는 0.096만큼 올랐다.",
     )
 
 
@@ -987,9 +987,8 @@ register(
             "then shrinks the steps smoothly, so the late epochs settle instead of jumping, as the constant rate's "
             "did. LambdaLR turns any function of the epoch into a schedule that fit steps once per epoch.",
             "예열은 모멘텀이 속도를 0에서 쌓는 동안 처음 스텝을 작게 둔다. 그다음 코사인이 스텝을 부드럽게 줄이므로, "
-            "일정한 학습률에서처럼 손실이 뛰어오르지 않고 뒤쪽 에포크에서 자리를 잡는다. LambdaLR은 에포크의 어떤 "
-            "함수든 "
-            "스케줄로 바꾸고, fit은 그 스케줄을 에포크마다 한 번 진행한다.",
+            "일정한 학습률에서는 뒤쪽 에포크의 손실이 뛰어올랐지만 여기서는 자리를 잡는다. LambdaLR은 에포크의 어떤 "
+            "함수든 스케줄로 바꾸고, fit은 그 스케줄을 에포크마다 한 번 진행한다.",
         ),
         reference=lambda: (_run(SCHEDULE_CODE), {}),
         task=(
