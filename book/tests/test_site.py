@@ -30,6 +30,10 @@ IMAGES = """() => [...document.querySelectorAll("img")].map((img) => ({
 
 # WCAG 2.1 contrast of every visible piece of text against the background it is drawn on (the
 # backgrounds of its ancestors composed): 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
+# Resolves when every finite animation and CSS transition on the page has finished.
+SETTLED = """() => Promise.all(document.getAnimations()
+  .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+  .map((a) => a.finished.catch(() => null)))"""
 CONTRAST = """() => {
   const parse = (c) => {
     const m = c.match(/^rgba?\\(([^)]+)\\)$/);
@@ -249,6 +253,7 @@ def test_text_meets_wcag_aa_contrast_in_dark_mode_too(browser, base_url, page):
     try:
         shown = open_page(context, base_url, "/".join(page) + ".html")
         assert shown.page.evaluate("document.documentElement.dataset.theme") == "dark"
+        shown.page.evaluate(SETTLED)  # the switch to dark colours is a CSS transition: measure after it
         assert shown.page.evaluate(CONTRAST) == []
         assert shown.console_errors == []
     finally:
