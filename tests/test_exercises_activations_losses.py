@@ -203,38 +203,38 @@ class _Broken(nn.Module):
 
 
 @functools.cache
-def _cross_entropy_model():
+def _digits_training_rows():
+    """The notebook's digits training rows (standardised images, labels), as the exercise's reference uses."""
     from chapter5_utils import as_tensors, load_digits, standardize
     from chapter5_utils.cv import holdout_split
 
     digits = load_digits()
     train_idx, test_idx = holdout_split(len(digits.y), test_size=0.25, seed=0)
     X_train, _ = as_tensors(*standardize(digits.X[train_idx], digits.X[test_idx]), dtype=torch.float64)
-    y_train = torch.as_tensor(digits.y[train_idx], dtype=torch.long)
+    return X_train, torch.as_tensor(digits.y[train_idx], dtype=torch.long)
+
+
+def _trained_linear(loss_fn, targets, lr, epochs):
+    X_train, _ = _digits_training_rows()
     with float64_default(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = nn.Linear(64, 10)
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)  # the notebook's settings
-        fit(model, X_train, y_train, loss_fn=fn.cross_entropy, optimizer=optimizer, epochs=10, seed=0)
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+        fit(model, X_train, targets, loss_fn=loss_fn, optimizer=optimizer, epochs=epochs, seed=0)
     return model
+
+
+@functools.cache
+def _cross_entropy_model():
+    _, y_train = _digits_training_rows()
+    return _trained_linear(fn.cross_entropy, y_train, lr=1e-2, epochs=10)  # the notebook's settings
 
 
 @functools.cache
 def _mse_model(lr, epochs):
     """The task's model trained with MSE on one-hot targets, at another learning rate or for other epochs."""
-    from chapter5_utils import as_tensors, load_digits, standardize
-    from chapter5_utils.cv import holdout_split
-
-    digits = load_digits()
-    train_idx, test_idx = holdout_split(len(digits.y), test_size=0.25, seed=0)
-    X_train, _ = as_tensors(*standardize(digits.X[train_idx], digits.X[test_idx]), dtype=torch.float64)
-    targets = nn.functional.one_hot(torch.as_tensor(digits.y[train_idx], dtype=torch.long), 10).double()
-    with float64_default(), torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        model = nn.Linear(64, 10)
-        optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-        fit(model, X_train, targets, loss_fn=fn.mse, optimizer=optimizer, epochs=epochs, seed=0)
-    return model
+    _, y_train = _digits_training_rows()
+    return _trained_linear(fn.mse, nn.functional.one_hot(y_train, 10).double(), lr=lr, epochs=epochs)
 
 
 def _untrained(out=10, features=64):
